@@ -1,0 +1,141 @@
+"""Uploads: odd but valid images become plain RGB; broken or hostile ones get a plain refusal."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from playground.images import MAX_SIDE, ImageError, load_image
+
+
+def encode(img: Image.Image, fmt: str, **kwargs) -> bytes:
+    buf = io.BytesIO()
+    img.save(buf, format=fmt, **kwargs)
+    return buf.getvalue()
+
+
+def gradient_rgb(w=40, h=30) -> Image.Image:
+    x = np.linspace(0, 255, w, dtype=np.uint8)
+    arr = np.stack([np.tile(x, (h, 1)), np.tile(x[::-1], (h, 1)), np.full((h, w), 128, np.uint8)], axis=2)
+    return Image.fromarray(arr, "RGB")
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "JPEG", "WEBP", "BMP", "TIFF", "GIF"])
+def test_common_formats_load_as_rgb_in_unit_range(fmt):
+    """Every allowed format gives (H, W, 3) float32 in [0, 1] of the right size."""
+    out = load_image(encode(gradient_rgb(), fmt))
+    assert out.rgb.shape == (30, 40, 3) and out.rgb.dtype == np.float32
+    assert 0.0 <= out.rgb.min() and out.rgb.max() <= 1.0
+
+
+def test_png_values_are_exact():
+    """A lossless PNG round-trips: pixel value v becomes v / 255."""
+    img = gradient_rgb()
+    out = load_image(encode(img, "PNG"))
+    np.testing.assert_allclose(out.rgb, np.asarray(img, np.float32) / 255, atol=1e-7)
+
+
+@pytest.mark.parametrize("data, message", [
+    (b"", "empty"),
+    (b"this is not an image at all", "not an image"),
+    (b"%PDF-1.7\n" + b"0" * 100, "not an image"),
+])
+def test_non_images_are_refused(data, message):
+    """Empty and non-image files get a plain message."""
+    with pytest.raises(ImageError, match=message):
+        load_image(data)
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "JPEG"])
+def test_truncated_files_are_refused(fmt):
+    """A file cut in half fails in the loader, with a message, not later in a page."""
+    data = encode(gradient_rgb(200, 200), fmt)
+    with pytest.raises(ImageError, match="truncated or damaged"):
+        load_image(data[: len(data) // 2])
+
+
+def test_decompression_bomb_is_refused_before_decoding():
+    """A small file that would decode to 48 megapixels is refused from its header."""
+    data = encode(Image.new("L", (8000, 6000)), "PNG")
+    assert len(data) < 200_000  # tiny on disk, huge in memory
+    with pytest.raises(ImageError, match="megapixels"):
+        load_image(data)
+
+
+def test_too_large_upload_is_refused():
+    """Bytes over the upload limit are refused without decoding."""
+    with pytest.raises(ImageError, match="limit is 10 MB"):
+        load_image(b"\x89PNG" + b"\0" * (11 * 1024 * 1024))
+
+
+def test_sixteen_bit_greyscale_is_scaled_not_clipped():
+    """16-bit values map to v / 65535, so mid-grey stays mid-grey rather than clipping to white."""
+    arr = np.array([[0, 32768, 65535]], np.uint16)
+    out = load_image(encode(Image.fromarray(arr), "PNG"))  # uint16 -> mode I;16
+    np.testing.assert_allclose(out.rgb[0, :, 0], [0.0, 32768 / 65535, 1.0], atol=1e-6)
+    assert any("16-bit" in n for n in out.notices)
+
+
+def test_cmyk_jpeg_becomes_rgb():
+    """CMYK photos are converted: pure cyan ink gives no red."""
+    cmyk = Image.new("CMYK", (16, 16), (255, 0, 0, 0))
+    out = load_image(encode(cmyk, "JPEG", quality=95))
+    assert out.rgb.shape == (16, 16, 3)
+    assert out.rgb[..., 0].mean() < 0.1 and out.rgb[..., 1].mean() > 0.9
+    assert any("CMYK" in n for n in out.notices)
+
+
+def test_alpha_goes_on_white():
+    """Transparent pixels of an RGBA PNG become white; opaque ones keep their colour."""
+    rgba = Image.new("RGBA", (8, 8), (0, 0, 0, 0))
+    rgba.paste((255, 0, 0, 255), (0, 0, 4, 8))
+    out = load_image(encode(rgba, "PNG"))
+    np.testing.assert_allclose(out.rgb[0, 0], [1, 0, 0])
+    np.testing.assert_allclose(out.rgb[0, 7], [1, 1, 1])
+
+
+def test_palette_with_transparency_goes_on_white():
+    """A palette PNG with a transparent index: that index becomes white, the others their palette colour."""
+    pal = Image.new("P", (8, 8), 0)
+    pal.putpalette([0, 0, 0, 255, 0, 0] + [0] * 762)
+    pal.paste(1, (0, 0, 4, 8))
+    out = load_image(encode(pal, "PNG", transparency=0))
+    np.testing.assert_allclose(out.rgb[0, 0], [1, 0, 0])
+    np.testing.assert_allclose(out.rgb[0, 7], [1, 1, 1])
+
+
+def test_exif_rotation_is_applied():
+    """A photo stored landscape with EXIF orientation 6 (rotate 90°) loads as portrait."""
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    out = load_image(encode(gradient_rgb(40, 30), "JPEG", exif=exif.tobytes()))
+    assert out.rgb.shape[:2] == (40, 30)
+    assert any("EXIF" in n for n in out.notices)
+
+
+def test_large_images_are_scaled_down_with_notice():
+    """A 3000×1500 image comes back with its longer side at MAX_SIDE and a notice."""
+    out = load_image(encode(Image.new("RGB", (3000, 1500), (10, 20, 30)), "PNG"))
+    assert out.rgb.shape == (MAX_SIDE // 2, MAX_SIDE, 3)
+    assert out.source_size == (3000, 1500)
+    assert any("Scaled down" in n for n in out.notices)
+
+
+def test_animated_gif_uses_first_frame():
+    """Only the first frame of an animation is used, and the learner is told."""
+    frames = [Image.new("RGB", (10, 10), c) for c in [(255, 0, 0), (0, 0, 255)]]
+    buf = io.BytesIO()
+    frames[0].save(buf, format="GIF", save_all=True, append_images=frames[1:])
+    out = load_image(buf.getvalue())
+    assert out.rgb[0, 0, 0] > 0.9 and out.rgb[0, 0, 2] < 0.1
+    assert any("first frame" in n for n in out.notices)
+
+
+def test_gray_uses_pillow_luminance_weights():
+    """LoadedImage.gray agrees with Pillow's own L conversion to within rounding."""
+    img = gradient_rgb()
+    out = load_image(encode(img, "PNG"))
+    np.testing.assert_allclose(out.gray, np.asarray(img.convert("L"), np.float32) / 255, atol=1 / 255 + 1e-6)

@@ -1,0 +1,156 @@
+"""Widgets every page shares: URL state, the provider, "what ran", check-yourself.
+
+This is the only Streamlit code outside the page files; the math stays in
+``playground``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Callable, Iterable, Sequence
+
+import streamlit as st
+
+from playground import runtime
+
+PROVIDER_KEY = "provider"
+_BAD_PARAMS_KEY = "_ui_bad_url_params"
+
+
+# ---------------------------------------------------------------- URL state
+def _seed(key: str, default, parse: Callable[[str], object]) -> str:
+    """Put the URL's value (or the default) in session_state the first time a key is used.
+
+    A value that does not parse or is out of range falls back to the default and
+    is reported once by :func:`url_notice`.
+    """
+    if key not in st.session_state:
+        raw = st.query_params.get(key)
+        value = default
+        if raw is not None:
+            try:
+                value = parse(raw)
+            except (ValueError, TypeError, OverflowError):
+                st.session_state.setdefault(_BAD_PARAMS_KEY, []).append(f"{key}={raw[:40]}")
+        st.session_state[key] = value
+    return key
+
+
+def url_int(key: str, default: int, lo: int, hi: int) -> str:
+    """Widget key whose integer value lives in the URL, within [lo, hi]."""
+    def parse(raw: str) -> int:
+        value = int(raw)
+        if not lo <= value <= hi:
+            raise ValueError(f"{value} outside [{lo}, {hi}]")
+        return value
+    return _seed(key, default, parse)
+
+
+def url_float(key: str, default: float, lo: float, hi: float) -> str:
+    """Widget key whose float value lives in the URL, within [lo, hi]."""
+    def parse(raw: str) -> float:
+        value = float(raw)
+        if not (math.isfinite(value) and lo <= value <= hi):
+            raise ValueError(f"{value} outside [{lo}, {hi}]")
+        return value
+    return _seed(key, default, parse)
+
+
+def url_choice(key: str, default: str, options: Sequence[str]) -> str:
+    """Widget key whose value is one of ``options`` and lives in the URL."""
+    def parse(raw: str) -> str:
+        if raw not in options:
+            raise ValueError(raw)
+        return raw
+    return _seed(key, default, parse)
+
+
+def url_bool(key: str, default: bool) -> str:
+    """Widget key whose boolean lives in the URL as 1/0."""
+    def parse(raw: str) -> bool:
+        if raw not in ("0", "1", "true", "false"):
+            raise ValueError(raw)
+        return raw in ("1", "true")
+    return _seed(key, default, parse)
+
+
+def url_text(key: str, default: str, max_len: int = 2000) -> str:
+    """Widget key whose free text lives in the URL (truncated to ``max_len``)."""
+    def parse(raw: str) -> str:
+        if len(raw) > max_len:
+            raise ValueError("too long")
+        return raw
+    return _seed(key, default, parse)
+
+
+def _encode(value) -> str:
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    return str(value)
+
+
+def sync_url(keys: Iterable[str]) -> None:
+    """Write the current values of ``keys`` into the address bar, so the link reproduces the view."""
+    wanted = {k: _encode(st.session_state[k]) for k in keys if k in st.session_state}
+    if dict(st.query_params) != wanted:
+        st.query_params.from_dict(wanted)
+
+
+def url_notice() -> None:
+    """Say which link parameters were ignored (bad or out-of-range values)."""
+    bad = st.session_state.pop(_BAD_PARAMS_KEY, None)
+    if bad:
+        st.warning("Some settings in the link were not valid and were reset to defaults: "
+                   + ", ".join(f"`{b}`" for b in bad))
+
+
+# ---------------------------------------------------------------- runtime
+def provider_sidebar() -> str:
+    """The sidebar's execution-provider control (auto / CUDA / CPU)."""
+    st.sidebar.selectbox(
+        "ONNX Runtime provider", runtime.PROVIDER_CHOICES, key=PROVIDER_KEY,
+        format_func={"auto": "auto (CUDA if it works, else CPU)", "cuda": "CUDA", "cpu": "CPU"}.get,
+        help="Where the pages' ONNX models run. Auto takes the GPU when onnxruntime-gpu and a GPU are present.",
+    )
+    plan = runtime.plan_providers(provider(), runtime.available_providers())
+    st.sidebar.caption(f"Asked for: {', '.join(plan.providers)}")
+    return provider()
+
+
+def provider() -> str:
+    """The visitor's provider choice ("auto" when the sidebar has not run, e.g. in tests)."""
+    return st.session_state.get(PROVIDER_KEY, "auto")
+
+
+def show_runs(runs: Sequence[runtime.RunRecord], title: str = "What ran") -> None:
+    """The "what ran" expander: model, provider that actually ran, latency."""
+    notes = sorted({r.note for r in runs if r.note})
+    for note in notes:
+        st.info(note)
+    with st.expander(title):
+        if not runs:
+            st.write("No model ran for this view.")
+            return
+        st.table([{"model": r.model, "provider": r.provider, "latency (ms)": f"{r.latency_ms:.2f}"}
+                  for r in runs])
+        st.caption("Latency is the wall time of `InferenceSession.run` for that call, on this server.")
+
+
+# ---------------------------------------------------------------- exercises
+def check_answer(guess: float | None, expected: float, key: str, tolerance: float = 0.0,
+                 explanation: str = "") -> bool | None:
+    """Predict-then-check feedback: compare a learner's ``guess`` with ``expected``.
+
+    Returns None until the learner presses "Check", then whether they were right.
+    """
+    if not st.button("Check", key=f"{key}_check"):
+        return None
+    if guess is None:
+        st.warning("Type your prediction first.")
+        return None
+    right = abs(float(guess) - float(expected)) <= tolerance
+    if right:
+        st.success(f"Right: {expected:g}. {explanation}")
+    else:
+        st.error(f"Not quite: you said {guess:g}, the answer is {expected:g}. {explanation}")
+    return right

@@ -1,0 +1,73 @@
+"""The seven concepts of the playground, in the order the course meets them.
+
+One list serves the app's navigation, the home page's map and the browser
+test, so a page that exists is listed once and only once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Concept:
+    """One concept of the course and the page that makes it touchable."""
+
+    slug: str  # url path and file stem: pages/<slug>.py
+    title: str
+    icon: str  # Streamlit material icon, bundled with Streamlit (no emoji font needed)
+    week: int  # week of the course's CNN module where the idea is taught
+    summary: str
+    built: bool  # False: planned, no page yet
+    budget_ms: float = 300  # warm rerun of the default view, on 2 CPU cores
+
+    @property
+    def page_file(self) -> str:
+        return f"pages/{self.slug}.py"
+
+
+CONCEPTS: tuple[Concept, ...] = (
+    Concept(
+        "edge_filters", "Edge filters", ":material/gradient:", 1,
+        "A 3×3 filter sliding over an image finds vertical or horizontal edges; "
+        "Sobel and Scharr weight the centre row more.",
+        built=False,
+    ),
+    Concept(
+        "conv_arithmetic", "Padding & stride", ":material/calculate:", 1,
+        "How n, f, p and s give the output size ⌊(n+2p−f)/s⌋+1, and how shapes, "
+        "parameters and multiplications add up through a network.",
+        built=False, budget_ms=100,
+    ),
+    Concept(
+        "residual_block", "Residual block", ":material/alt_route:", 2,
+        "a[l+2] = g(z[l+2] + a[l]): the skip connection that lets very deep "
+        "networks keep training.",
+        built=False,
+    ),
+    Concept(
+        "anchor_boxes", "Anchor boxes", ":material/anchor:", 3,
+        "Several box shapes per grid cell, so one cell can detect overlapping objects.",
+        built=False,
+    ),
+    Concept(
+        "non_max_suppression", "Non-max suppression", ":material/filter_center_focus:", 3,
+        "Keep the most confident box and drop the ones that overlap it by more than an IoU threshold.",
+        built=False,
+    ),
+    Concept(
+        "triplet_loss", "Triplet loss", ":material/group:", 4,
+        "Learn an embedding where an anchor is closer to a positive than to a negative by a margin α.",
+        built=False,
+    ),
+    Concept(
+        "style_transfer", "Style transfer", ":material/palette:", 4,
+        "Style as Gram matrices of feature maps: which channels fire together.",
+        built=False,
+    ),
+)
+
+
+def built_concepts() -> list[Concept]:
+    """The concepts whose page exists, in course order."""
+    return [c for c in CONCEPTS if c.built]

@@ -1,0 +1,109 @@
+"""The real app in a real browser: every page loads in headless Chromium without an error.
+
+Starts ``streamlit run streamlit_app.py`` on a free loopback port, opens each
+page, and saves a screenshot per page in tests/artifacts/screenshots/.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from playground.catalog import built_concepts
+from tests.conftest import ARTIFACTS, REPO_ROOT
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = os.environ.get("PLAYGROUND_CHROMIUM", "/usr/bin/chromium")
+SCREENSHOTS = ARTIFACTS / "screenshots"
+PAGES = [("home", "")] + [(c.slug, c.slug) for c in built_concepts()]
+# Flags for a root, offline, GPU-less machine: no sandbox, no background calls to Google.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app_url():
+    """A streamlit server of this checkout on a free loopback port."""
+    port = _free_port()
+    log = (ARTIFACTS / "streamlit_server.log")
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("w") as log_file:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port),
+             "--server.address", "127.0.0.1", "--server.headless", "true",
+             "--browser.gatherUsageStats", "false"],
+            cwd=REPO_ROOT, stdout=log_file, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 90
+            while True:
+                try:
+                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
+                        if resp.status == 200:
+                            break
+                except OSError:
+                    pass
+                if server.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"streamlit did not start; see {log}:\n{log.read_text()[-2000:]}")
+                time.sleep(0.5)
+            yield url
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Debian Chromium driven by Playwright."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} not found: install it with `apt-get install -y chromium` "
+                    "(scripts/test.sh does this), or set PLAYGROUND_CHROMIUM.")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def wait_for_script(page, timeout_s: float = 60) -> None:
+    """Wait until Streamlit has rendered the page and finished running its script."""
+    page.wait_for_selector('[data-testid="stMain"] h1', timeout=timeout_s * 1000)
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=\"stApp\"]')"
+        "?.getAttribute('data-test-script-state') === 'notRunning'",
+        timeout=timeout_s * 1000)
+    page.wait_for_timeout(500)  # let charts and images paint before the screenshot
+
+
+@pytest.mark.parametrize("name, path", PAGES, ids=[p[0] for p in PAGES])
+def test_page_loads_without_error(app_url, browser, name, path):
+    """The page renders its title, shows no exception or error box, and raises no JS error."""
+    page = browser.new_page(viewport={"width": 1400, "height": 2200})
+    js_errors: list[str] = []
+    page.on("pageerror", lambda exc: js_errors.append(str(exc)))
+    try:
+        page.goto(f"{app_url}/{path}", wait_until="domcontentloaded")
+        wait_for_script(page)
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))  # the tall viewport holds the page
+        assert page.locator('[data-testid="stException"]').count() == 0
+        errors = page.locator('[data-testid="stAlertContentError"]')
+        assert errors.count() == 0, errors.all_inner_texts()
+        assert not js_errors
+    finally:
+        page.close()

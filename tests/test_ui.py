@@ -1,0 +1,55 @@
+"""Shared page widgets: URL state round-trips and bad links are reported, not crashed on."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+
+def url_page():
+    import streamlit as st
+
+    from pages import _ui
+
+    st.slider("n", 1, 64, key=_ui.url_int("n", 6, 1, 64))
+    st.selectbox("mode", ["max", "avg"], key=_ui.url_choice("mode", "max", ["max", "avg"]))
+    st.checkbox("flip", key=_ui.url_bool("flip", False))
+    _ui.url_notice()
+    _ui.sync_url(["n", "mode", "flip"])
+
+
+def test_link_values_seed_the_widgets():
+    """Opening a link with ?n=9&mode=avg&flip=1 shows exactly that view."""
+    at = AppTest.from_function(url_page)
+    at.query_params.update({"n": "9", "mode": "avg", "flip": "1"})
+    at.run()
+    assert at.slider(key="n").value == 9
+    assert at.selectbox(key="mode").value == "avg"
+    assert at.checkbox(key="flip").value is True
+    assert not at.warning
+
+
+def test_changing_a_widget_updates_the_link():
+    """After moving the slider, the query parameters hold the new value."""
+    at = AppTest.from_function(url_page).run()
+    at.slider(key="n").set_value(17).run()
+    assert at.query_params["n"] == "17"
+    assert at.query_params["mode"] == "max"
+
+
+def test_bad_link_values_fall_back_with_a_warning():
+    """?n=abc&mode=sum&flip=maybe uses the defaults and says which settings were ignored."""
+    at = AppTest.from_function(url_page)
+    at.query_params.update({"n": "abc", "mode": "sum", "flip": "maybe"})
+    at.run()
+    assert not at.exception
+    assert at.slider(key="n").value == 6 and at.selectbox(key="mode").value == "max"
+    assert "n=abc" in at.warning[0].value and "mode=sum" in at.warning[0].value
+
+
+def test_out_of_range_link_value_is_refused():
+    """?n=100000 is outside the slider's range: default used, no StreamlitAPIException."""
+    at = AppTest.from_function(url_page)
+    at.query_params["n"] = "100000"
+    at.run()
+    assert not at.exception
+    assert at.slider(key="n").value == 6

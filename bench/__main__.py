@@ -1,0 +1,50 @@
+"""Benchmark every model, core function and page; print one table.
+
+Usage:
+    python -m bench              # everything
+    python -m bench --repeat 5   # fewer repetitions (quicker, noisier)
+    python -m bench --no-pages   # skip the page reruns
+
+Each row is a median over repeated calls, and each ratio compares with a
+reference timed in the same run (same machine, same load), so ratios are
+comparable across machines where absolute times are not.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import platform
+
+import onnxruntime as ort
+
+from bench import pages
+from bench.core import format_rows, measure
+
+# Modules with a cases() -> list[Case]; a concept adds its own.
+CASE_MODULES = [
+    "bench.conv2d_model",
+]
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=15, help="timed calls per case (median reported)")
+    parser.add_argument("--no-pages", action="store_true", help="skip the page rerun timings")
+    args = parser.parse_args(argv)
+    print(f"# {platform.processor() or platform.machine()}, {os.cpu_count()} cores, onnxruntime {ort.__version__}, "
+          f"providers {ort.get_available_providers()}")
+    rows = []
+    for module in CASE_MODULES:
+        for case in importlib.import_module(module).cases():
+            rows.append(measure(case, args.repeat))
+            print(format_rows(rows[-1:]).splitlines()[-1], flush=True)
+    if not args.no_pages:
+        rows += pages.rows(args.repeat)
+    print()
+    print(format_rows(rows))
+
+
+if __name__ == "__main__":
+    main()

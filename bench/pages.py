@@ -1,0 +1,32 @@
+"""Warm script-run time of each page, through the entry point, as a visitor's rerun sees it."""
+
+from __future__ import annotations
+
+import time
+
+from streamlit.testing.v1 import AppTest
+
+from bench.core import Row, median_ms
+from playground.catalog import built_concepts
+from playground.manifest import REPO_ROOT
+
+HOME_BUDGET_MS = 300
+
+
+def rows(repeat: int) -> list[Row]:
+    """One row per page: median of ``repeat`` warm reruns with the default view."""
+    out = []
+    targets = [("home", "pages/home.py", HOME_BUDGET_MS)] + [
+        (c.slug, c.page_file, c.budget_ms) for c in built_concepts()]
+    for name, page_file, budget in targets:
+        at = AppTest.from_file(str(REPO_ROOT / "streamlit_app.py"), default_timeout=120).run()
+        if page_file != "pages/home.py":
+            at.switch_page(page_file)
+        start = time.perf_counter()
+        at.run()
+        cold_ms = (time.perf_counter() - start) * 1e3
+        if at.exception:
+            raise RuntimeError(f"page {name} raised: {at.exception}")
+        warm = median_ms(at.run, repeat, warmup=1)
+        out.append(Row(f"page {name} (warm rerun; first run {cold_ms:.0f} ms)", warm, budget_ms=budget))
+    return out

@@ -16,16 +16,19 @@ import argparse
 import importlib
 import os
 import platform
+import pkgutil
 
 import onnxruntime as ort
 
+import bench
 from bench import pages
 from bench.core import format_rows, measure
 
-# Modules with a cases() -> list[Case]; a concept adds its own.
-CASE_MODULES = [
-    "bench.conv2d_model",
-]
+
+def case_modules() -> list[str]:
+    """Every bench module with a ``cases() -> list[Case]``; a concept adds its own file."""
+    names = [f"bench.{m.name}" for m in pkgutil.iter_modules(bench.__path__)]
+    return [n for n in sorted(names) if hasattr(importlib.import_module(n), "cases")]
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -36,7 +39,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"# {platform.processor() or platform.machine()}, {os.cpu_count()} cores, onnxruntime {ort.__version__}, "
           f"providers {ort.get_available_providers()}")
     rows = []
-    for module in CASE_MODULES:
+    for module in case_modules():
         for case in importlib.import_module(module).cases():
             rows.append(measure(case, args.repeat))
             print(format_rows(rows[-1:]).splitlines()[-1], flush=True)

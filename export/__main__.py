@@ -13,12 +13,27 @@ own seeds, so a rebuild gives the same numbers.
 from __future__ import annotations
 
 import argparse
+import ast
 import importlib
 import sys
+from pathlib import Path
 
-# script module -> the manifest names it writes (models and artifacts)
+EXPORT_DIR = Path(__file__).parent
+
+
+def _produces(path: Path) -> tuple[str, ...] | None:
+    """A script's module-level ``PRODUCES = (...)``, read without importing it (torch may be absent)."""
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "PRODUCES" for t in node.targets):
+            return tuple(ast.literal_eval(node.value))
+    return None
+
+
+# script module -> the manifest names it writes (models and artifacts), in file-name order
 SCRIPTS: dict[str, tuple[str, ...]] = {
-    "export.conv2d": ("conv2d",),
+    f"export.{path.stem}": produced
+    for path in sorted(EXPORT_DIR.glob("*.py"))
+    if (produced := _produces(path)) is not None
 }
 
 

@@ -25,6 +25,7 @@ from onnx import TensorProto, helper
 from export.common import OPSET, check_close, cpu_session, finalize, save_model
 
 NAME = "conv2d"
+PRODUCES = ("conv2d",)  # literal: `python -m export` reads it without importing the script
 SEED = 0
 
 

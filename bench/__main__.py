@@ -26,8 +26,12 @@ from bench.core import format_rows, measure
 
 
 def case_modules() -> list[str]:
-    """Every bench module with a ``cases() -> list[Case]``; a concept adds its own file."""
-    names = [f"bench.{m.name}" for m in pkgutil.iter_modules(bench.__path__)]
+    """Every bench module with a ``cases() -> list[Case]``; a concept adds its own file.
+
+    Modules named ``_*`` are skipped: they run in a subprocess (e.g. torch timings,
+    kept out of this process so torch's threads do not slow ONNX Runtime).
+    """
+    names = [f"bench.{m.name}" for m in pkgutil.iter_modules(bench.__path__) if not m.name.startswith("_")]
     return [n for n in sorted(names) if hasattr(importlib.import_module(n), "cases")]
 
 

@@ -4,6 +4,7 @@ Usage:
     python -m bench              # everything
     python -m bench --repeat 5   # fewer repetitions (quicker, noisier)
     python -m bench --no-pages   # skip the page reruns
+    python -m bench --no-load    # skip the concurrent-callers test
 
 Each row is a median over repeated calls, and each ratio compares with a
 reference timed in the same run (same machine, same load), so ratios are
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import os
 import platform
 import pkgutil
@@ -21,7 +23,7 @@ import pkgutil
 import onnxruntime as ort
 
 import bench
-from bench import pages
+from bench import concurrency, pages
 from bench.core import format_rows, measure
 
 
@@ -39,7 +41,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=15, help="timed calls per case (median reported)")
     parser.add_argument("--no-pages", action="store_true", help="skip the page rerun timings")
+    parser.add_argument("--no-load", action="store_true", help="skip the concurrent-callers test")
     args = parser.parse_args(argv)
+    logging.getLogger("streamlit").setLevel(logging.ERROR)  # AppTest's bare-mode warnings
     print(f"# {platform.processor() or platform.machine()}, {os.cpu_count()} cores, onnxruntime {ort.__version__}, "
           f"providers {ort.get_available_providers()}")
     rows = []
@@ -49,6 +53,8 @@ def main(argv: list[str] | None = None) -> None:
             print(format_rows(rows[-1:]).splitlines()[-1], flush=True)
     if not args.no_pages:
         rows += pages.rows(args.repeat)
+    if not args.no_load:
+        rows += concurrency.rows(args.repeat)
     print()
     print(format_rows(rows))
 

@@ -57,12 +57,15 @@ def measure(case: Case, repeat: int) -> Row:
 
 def format_rows(rows: list[Row]) -> str:
     """A plain-text table."""
-    header = f"{'case':58s} {'median ms':>10s} {'reference':>26s} {'ref ms':>9s} {'ratio':>7s} {'GFLOP/s':>8s} {'budget':>8s}"
+    width = max([len(r.name) for r in rows] + [4])
+    header = (f"{'case':{width}s} {'median ms':>10s} {'reference':>26s} {'ref ms':>9s} {'ratio':>7s} "
+              f"{'GFLOP/s':>8s} {'budget':>9s}")
     lines = [header, "-" * len(header)]
     for r in rows:
         ratio = f"{r.speedup:.1f}x" if r.speedup else ""
         ref_ms = f"{r.reference_ms:.2f}" if r.reference_ms is not None else ""
         gf = f"{r.gflops:.1f}" if r.gflops else ""
         budget = "" if r.budget_ms is None else ("ok" if r.median_ms <= r.budget_ms else "OVER") + f" {r.budget_ms:g}"
-        lines.append(f"{r.name:58s} {r.median_ms:10.2f} {r.reference_name:>26s} {ref_ms:>9s} {ratio:>7s} {gf:>8s} {budget:>8s}")
+        lines.append(f"{r.name:{width}s} {r.median_ms:10.2f} {r.reference_name:>26s} {ref_ms:>9s} {ratio:>7s} "
+                     f"{gf:>8s} {budget:>9s}")
     return "\n".join(lines)

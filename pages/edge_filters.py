@@ -65,8 +65,8 @@ def course_example(applied: np.ndarray, p: int, s: int) -> None:
     with c:
         views.chart(views.grid(out, f"Output {out_h}×{out_w}", signed=True, highlight=(i, j, 1)), "ex_output")
     st.latex(views.patch_latex(patch, applied, out[i, j], i, j))
-    st.caption("Red > 0: light-to-dark from left to right, as the vertical kernel's 1s are on its left. "
-               "Blue < 0: dark-to-light. Mirror the image to see −30.")
+    st.caption("Red > 0, blue < 0. With the vertical kernel, positive means light on the left and dark on the "
+               "right (its 1s are on the left): mirror the image and the sign flips.")
 
 
 def on_a_picture(applied: np.ndarray, p: int, s: int, flip: bool) -> None:
@@ -81,7 +81,7 @@ def on_a_picture(applied: np.ndarray, p: int, s: int, flip: bool) -> None:
     f = applied.shape[0]
     st.latex(views.size_latex(*gray.shape, f, p, s))
     if min(filters.output_shape(gray.shape, f, p, s)) < 1:
-        st.warning("The kernel is larger than this padded image: choose a bigger image or a smaller kernel.")
+        st.warning("The kernel is larger than this padded image: add padding, or choose a bigger image or a smaller kernel.")
         return
     provider = _ui.provider()
     response = filters.apply_kernel(gray, applied, p, s, provider=provider)

@@ -31,7 +31,7 @@ CONCEPTS: tuple[Concept, ...] = (
         "edge_filters", "Edge filters", ":material/gradient:", 1,
         "A 3×3 filter sliding over an image finds vertical or horizontal edges; "
         "Sobel and Scharr weight the centre row more.",
-        built=False,
+        built=True,
     ),
     Concept(
         "conv_arithmetic", "Padding & stride", ":material/calculate:", 1,

@@ -87,6 +87,9 @@ def wait_for_script(page, timeout_s: float = 60) -> None:
         "() => document.querySelector('[data-testid=\"stApp\"]')"
         "?.getAttribute('data-test-script-state') === 'notRunning'",
         timeout=timeout_s * 1000)
+    # Widgets and charts load their code lazily and show skeletons until then (seconds on 2 cores).
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stSkeleton\"]')",
+                           timeout=timeout_s * 1000)
     page.wait_for_timeout(500)  # let charts and images paint before the screenshot
 
 

@@ -1,0 +1,104 @@
+"""The edge page's images: committed samples with their licences, drawn patterns, and colour maps."""
+
+from __future__ import annotations
+
+import colorsys
+
+import numpy as np
+import pytest
+
+from playground import edge_images as imgs
+from playground.manifest import load_manifest
+
+
+@pytest.mark.parametrize("name", list(imgs.SAMPLES))
+def test_sample_loads_small_and_licence_permits_copying(name):
+    """Each sample is listed with sha256 and a CC0 / public-domain licence, and loads as RGB ≤ 512 px."""
+    artifact, _ = imgs.SAMPLES[name]
+    entry = load_manifest()["artifacts"][artifact]
+    licence = entry["provenance"]["licence"].lower()
+    assert "cc0" in licence or "public domain" in licence
+    assert "skimage.data" in entry["provenance"]["source"]
+    rgb = imgs.sample_rgb(name)
+    assert rgb.ndim == 3 and rgb.shape[2] == 3 and max(rgb.shape[:2]) <= 512 and rgb.dtype == np.float32
+    assert 0 <= rgb.min() and rgb.max() <= 1 and rgb.std() > 0.05  # a real picture, not blank
+    assert not rgb.flags.writeable  # shared by every visitor
+
+
+@pytest.mark.parametrize("name", list(imgs.SYNTHETIC))
+def test_patterns_are_two_tone(name):
+    """Drawn patterns are black-and-white squares of the documented size, both tones present."""
+    rgb = imgs.synthetic_rgb(name)
+    assert rgb.shape == (imgs.SYNTHETIC_SIZE, imgs.SYNTHETIC_SIZE, 3)
+    assert set(np.unique(rgb)) == {0.0, 1.0}
+
+
+def test_diagonal_pattern_is_light_above_the_slash():
+    """Top-left corner light, bottom-right dark: a "/" edge with its light side up."""
+    gray = imgs.synthetic_rgb("diagonal")[..., 0]
+    assert gray[0, 0] == 1 and gray[-1, -1] == 0 and gray[0, -1] == 0 and gray[-1, 0] == 0
+
+
+def test_unknown_pattern_is_refused():
+    """A name outside the list raises instead of drawing something else."""
+    with pytest.raises(ValueError, match="unknown pattern"):
+        imgs.synthetic_rgb("spiral")
+
+
+def test_to_pixels_gives_grey_and_channels_in_0_255():
+    """Pure red becomes grey 0.299·255 and a (3, H, W) volume with 255 only in R."""
+    rgb = np.zeros((2, 3, 3), np.float32)
+    rgb[..., 0] = 1
+    gray, channels = imgs.to_pixels(rgb)
+    np.testing.assert_allclose(gray, 0.299 * 255, rtol=1e-5)
+    assert channels.shape == (3, 2, 3)
+    np.testing.assert_array_equal(channels[0], 255)
+    np.testing.assert_array_equal(channels[1:], 0)
+
+
+def test_diverging_scale_is_blue_white_red_around_zero():
+    """−limit is blue, 0 is near-white, +limit is red (the RdBu scale reversed)."""
+    rgb = imgs.diverging_rgb(np.array([[-2.0, 0.0, 2.0]]), limit=2.0)[0].astype(int)
+    negative, zero, positive = rgb
+    assert negative[2] > negative[0] and positive[0] > positive[2]
+    assert zero.min() > 230
+
+
+def test_signed_limit_ignores_a_few_extreme_pixels():
+    """One huge pixel among many ordinary ones does not set the colour range."""
+    values = np.ones((100, 100))
+    values[0, 0] = 1000
+    assert imgs.signed_limit(values) == pytest.approx(1.0)
+    assert imgs.signed_limit(np.zeros((3, 3))) == 1.0
+
+
+def test_direction_colours_follow_the_hue_wheel():
+    """θ = 0° is red, 120° green, 240° blue (full brightness); zero magnitude is black."""
+    direction = np.array([[0.0, 120.0, 240.0, 90.0]])
+    magnitude = np.array([[1.0, 1.0, 1.0, 0.0]])
+    rgb = imgs.direction_rgb(direction, magnitude)[0]
+    for got, theta in zip(rgb[:3], (0, 120, 240)):
+        expected = np.array(colorsys.hsv_to_rgb(theta / 360, 1, 1)) * 255
+        np.testing.assert_allclose(got, expected, atol=1)
+    np.testing.assert_array_equal(rgb[3], 0)
+
+
+def test_direction_wheel_matches_direction_colours():
+    """The legend's colour right of the centre is θ = 0°, above it θ = 90°, as in direction_rgb."""
+    size = 97
+    wheel = imgs.direction_wheel(size).astype(int)
+    centre = size // 2
+    right = imgs.direction_rgb(np.array([[0.0]]), np.array([[1.0]]))[0, 0]
+    up = imgs.direction_rgb(np.array([[90.0]]), np.array([[1.0]]))[0, 0]
+    np.testing.assert_allclose(wheel[centre, size - 5], right, atol=3)
+    np.testing.assert_allclose(wheel[4, centre], up, atol=3)
+    np.testing.assert_array_equal(wheel[0, 0], 255)  # outside the disc
+
+
+@pytest.mark.parametrize("shape", [(1024, 1024), (1024, 700), (300, 451)])
+def test_shrink_keeps_the_mean_and_bounds_the_side(shape):
+    """Area averaging to ≤ 512 px keeps the map's mean; small maps pass through."""
+    values = np.random.default_rng(0).standard_normal(shape).astype(np.float32)
+    small = imgs.shrink(values)
+    assert max(small.shape) == min(512, max(shape))
+    assert small.mean() == pytest.approx(values.mean(), abs=0.01)

@@ -17,6 +17,26 @@ PROVIDER_KEY = "provider"
 _BAD_PARAMS_KEY = "_ui_bad_url_params"
 
 
+def _leave_pages_directory_mode() -> None:
+    """Make sure the entry point's ``st.navigation`` serves every visitor.
+
+    Streamlit treats a folder named ``pages/`` beside the entry point as an
+    old-style multipage app until ``st.navigation`` is first called in the
+    process. So on a fresh server, a first visitor arriving by a page link would
+    get that page run on its own (no sidebar controls, every file of pages/
+    listed). Every page imports this module, so the first such run flips the
+    flag and reruns, and the entry point then builds the real navigation.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+_leave_pages_directory_mode()  # once per process, at first import
+
+
 # ---------------------------------------------------------------- URL state
 def _seed(key: str, default, parse: Callable[[str], object]) -> str:
     """Put the URL's value (or the default) in session_state the first time a key is used.

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -35,11 +36,11 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def app_url():
-    """A streamlit server of this checkout on a free loopback port."""
+@contextmanager
+def streamlit_server(log_name: str = "streamlit_server.log"):
+    """Start ``streamlit run streamlit_app.py`` on a free loopback port; yield its URL."""
     port = _free_port()
-    log = (ARTIFACTS / "streamlit_server.log")
+    log = ARTIFACTS / log_name
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("w") as log_file:
         server = subprocess.Popen(
@@ -64,6 +65,13 @@ def app_url():
         finally:
             server.terminate()
             server.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def app_url():
+    """A streamlit server of this checkout, shared by the page tests."""
+    with streamlit_server() as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -110,3 +118,24 @@ def test_page_loads_without_error(app_url, browser, name, path):
         assert not js_errors
     finally:
         page.close()
+
+
+@pytest.mark.skipif(not built_concepts(), reason="no concept page is built yet")
+def test_deep_link_as_first_request_gets_the_apps_navigation(browser):
+    """On a fresh server, a first visitor arriving by a page link still gets the app's sidebar.
+
+    Streamlit treats a folder named pages/ as an old-style multipage app until the entry
+    point first calls st.navigation; without pages/_ui.py's guard this visitor would see the
+    page run on its own, with every file of pages/ (even _ui) listed in the sidebar.
+    """
+    slug = built_concepts()[0].slug
+    with streamlit_server("streamlit_server_deeplink.log") as url:
+        page = browser.new_page(viewport={"width": 1400, "height": 1200})
+        try:
+            page.goto(f"{url}/{slug}", wait_until="domcontentloaded")
+            wait_for_script(page)
+            sidebar = page.locator('[data-testid="stSidebar"]').inner_text()
+            assert "ONNX Runtime provider" in sidebar
+            assert "_ui" not in sidebar and "Home" in sidebar
+        finally:
+            page.close()

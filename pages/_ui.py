@@ -117,7 +117,12 @@ def sync_url(keys: Iterable[str]) -> None:
 
 
 def url_notice() -> None:
-    """Say which link parameters were ignored (bad or out-of-range values)."""
+    """Say which link parameters were ignored (bad or out-of-range values).
+
+    Call it after every ``url_*`` key of the page has been created (a value is
+    only checked when its key is first used); to show the warning near the top,
+    keep an ``st.empty()`` there and call this inside it at the end.
+    """
     bad = st.session_state.pop(_BAD_PARAMS_KEY, None)
     if bad:
         st.warning("Some settings in the link were not valid and were reset to defaults: "

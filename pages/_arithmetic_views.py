@@ -33,12 +33,15 @@ def _labels(axis: Axis) -> list[int]:
     return list(range(1 - axis.pad_before, axis.n + axis.pad_after + 1))
 
 
-def _grid_layout(title: str, height: int, x_title: str = "input column", y_title: str = "input row") -> dict:
+def _grid_layout(title: str, height: int, x_title: str = "input column", y_title: str = "input row",
+                 side: int = 0) -> dict:
+    """Square cells, row 1 at the top, a tick on every cell when there are at most 12 a side."""
+    tick = {"dtick": 1} if side <= 12 else {}
     return {"title": {"text": title, "font": {"size": 14}}, "height": height,
             "margin": {"l": 50, "r": 10, "t": 40, "b": 40},
-            "xaxis": {"title": {"text": x_title}, "constrain": "domain", "showgrid": False, "zeroline": False},
+            "xaxis": {"title": {"text": x_title}, "constrain": "domain", "showgrid": False, "zeroline": False, **tick},
             "yaxis": {"title": {"text": y_title}, "autorange": "reversed", "scaleanchor": "x",
-                      "constrain": "domain", "showgrid": False, "zeroline": False},
+                      "constrain": "domain", "showgrid": False, "zeroline": False, **tick},
             "plot_bgcolor": "white"}
 
 
@@ -70,7 +73,7 @@ def window_figure(rows: Axis, cols: Axis, i: int, j: int) -> dict:
     border = {"type": "rect", "x0": 0.5, "x1": cols.n + 0.5, "y0": 0.5, "y1": rows.n + 0.5,
               "line": {"color": "#1e3a8a", "width": 2}}
     layout = _grid_layout(f"Padded input {rows.padded}×{cols.padded}: window of output ({i + 1}, {j + 1})",
-                          height=min(520, 160 + 24 * rows.padded))
+                          height=min(520, 160 + 24 * rows.padded), side=max(rows.padded, cols.padded))
     layout["shapes"] = [border, frame]
     return {"data": [heat], "layout": layout}
 
@@ -84,7 +87,7 @@ def output_figure(out_h: int, out_w: int, i: int, j: int) -> dict:
             "showscale": False, "xgap": 1, "ygap": 1,
             "hovertemplate": "output row %{y}, column %{x}<extra></extra>"}
     layout = _grid_layout(f"Output {out_h}×{out_w}", height=min(520, 160 + 24 * max(out_h, 4)),
-                          x_title="output column", y_title="output row")
+                          x_title="output column", y_title="output row", side=max(out_h, out_w))
     return {"data": [heat], "layout": layout}
 
 
@@ -107,13 +110,14 @@ def usage_figure(rows: Axis, cols: Axis) -> dict:
         trace.update(extra)
         return trace
 
-    top = max(int(counts.max()), 1)
+    top = int(counts.max()) + 1  # the busiest cell dark, but not black
     data = [heat(on_input, [[0, "#eff6ff"], [1, "#1d4ed8"]], "input", zmin=0, zmax=top),
             heat(on_pad, [[0, "#f3f4f6"], [1, "#9ca3af"]], "padding", zmin=0, zmax=top)]
     if not np.isnan(unread).all():
         data.append(heat(unread, [[0, "#fca5a5"], [1, "#fca5a5"]], "input, never read", zmin=0, zmax=1,
                          hovertemplate="row %{y}, column %{x}: never read<extra></extra>"))
-    layout = _grid_layout("How many windows read each cell", height=min(520, 160 + 24 * rows.padded))
+    layout = _grid_layout("How many windows read each cell", height=min(520, 160 + 24 * rows.padded),
+                          side=max(rows.padded, cols.padded))
     return {"data": data, "layout": layout}
 
 
@@ -126,7 +130,7 @@ def overlap_figure(counts_h: np.ndarray, counts_w: np.ndarray, shown: int = 16) 
             "xgap": 1, "ygap": 1, "texttemplate": "%{z}", "textfont": {"size": 10},
             "hovertemplate": "output row %{y}, column %{x}: %{z} stamps<extra></extra>"}
     title = f"Stamps per output cell (top-left {counts.shape[0]}×{counts.shape[1]})"
-    return {"data": [heat], "layout": _grid_layout(title, 420, "output column", "output row")}
+    return {"data": [heat], "layout": _grid_layout(title, 420, "output column", "output row", side=max(counts.shape))}
 
 
 def network_figure(input_shape: tuple[int, int, int], rows: list[dict]) -> dict:
@@ -190,12 +194,14 @@ def macs_latex(out_h: int, out_w: int, f: int, n_c: int, k: int, macs: int) -> s
 
 
 def compact(count: int) -> str:
-    """A count short enough for a metric: 864, 2,814,230, 15.47 billion."""
+    """A count short enough for a metric: 864, 2,814,230, 15.47 billion, 1.05e+21."""
     if count < 10**9:
         return f"{count:,}"
-    for size, word in ((10**12, "trillion"), (10**9, "billion")):
-        if count >= size:
-            return f"{count / size:.2f} {word}"
+    if count < 10**12:
+        return f"{count / 10**9:.2f} billion"
+    if count < 10**15:
+        return f"{count / 10**12:.2f} trillion"
+    return f"{count:.2e}"
 
 
 def index_ranges(indices: np.ndarray, limit: int = 12) -> str:

@@ -273,9 +273,8 @@ def transposed_overlap(n: int, f: int, p: int = 0, s: int = 1, output_padding: i
     artefacts of upsampling layers.
     """
     out = transposed_conv_output_size(n, f, p, s, output_padding)
-    full = np.zeros((n - 1) * s + f + output_padding, dtype=np.int64)
     stamps = (np.arange(n) * s)[:, None] + np.arange(f)[None, :]  # (n, f) uncropped output indices
-    np.add.at(full, stamps.ravel(), 1)
+    full = np.bincount(stamps.ravel(), minlength=(n - 1) * s + f + output_padding)
     return full[p:p + out]
 
 

@@ -70,6 +70,21 @@ def test_stride_that_does_not_divide_names_the_unread_rows():
     assert "rows never read: **7**" in warnings and "columns never read: **7**" in warnings
 
 
+def test_leftover_padding_is_mentioned_without_a_warning():
+    """6×6, f = 3, p = 1, s = 2: the cell the last window misses is padding, so a caption, not a warning."""
+    at = page(h=6, w=6, f=3, p=1, s=2)
+    assert metrics(at)["Output n_H × n_W × n_C"] == f"{(6 + 2 - 3) // 2 + 1} × {(6 + 2 - 3) // 2 + 1} × 2"
+    assert not at.warning
+    assert any("they are padding" in c.value for c in at.caption)
+
+
+def test_dilation_gaps_are_named():
+    """9×9, f = 3, d = 2, s = 2: taps at 1, 3, 5, … so rows 2, 4, 6, 8 are never read."""
+    at = page(h=9, w=9, f=3, d=2, s=2)
+    warnings = " ".join(w.value for w in at.warning)
+    assert "rows never read: **2, 4, 6, 8**" in warnings and "fall between" in warnings
+
+
 @pytest.mark.parametrize("params, words", [
     (dict(s=0), "stride"), (dict(h=3, w=3, f=7), "no position where it fits"),
     (dict(h=5, w=5, f=3, d=3), "filter spans 7 cells"),
@@ -108,6 +123,13 @@ def test_pooling_tab_checks_four_layers_on_onnx_runtime():
     assert "28 × 28 × 192 → 28 × 28 × 32" in shown
     assert f"→ {(28 - 1) * 2 + 2} × {(28 - 1) * 2 + 2} × 96" in shown
     assert shown.count("ONNX Runtime agrees") == 4
+
+
+def test_average_pooling_runs_onnx_average_pool():
+    """Switching the type to avg makes the probe an AveragePool, with the same shape."""
+    at = page(tab=TABS[1])
+    at.segmented_control(key="pl_type").set_value("avg").run()
+    assert "`AveragePool`" in text(at) and "Output **14 × 14 × 192**" in text(at)
 
 
 def test_transposed_output_padding_at_the_stride_is_explained():

@@ -165,10 +165,11 @@ st.markdown(
     "An **n × n** input, an **f × f** filter, padding **p** and stride **s** give an output of "
     "**⌊(n + 2p − f)/s⌋ + 1** per side. Change the numbers and watch the window slide; see why \"valid\" and "
     "\"same\" exist and why f is usually odd; then add up shapes, parameters and multiplications through a network. "
-    "Every shape is also checked by running the same layer on ONNX Runtime.")
+    "Each shape is also checked by running the same layer on ONNX Runtime, whenever the layer is small enough to "
+    "run at once.")
 seed_url_state()
-_ui.url_notice()
 _ui.url_choice("tab", TABS[0], TABS)
+_ui.url_notice()
 tabs = st.tabs(TABS, key="tab", on_change="rerun")
 for tab, draw in zip(tabs, (conv_tab, pool_tab, network_tab, quiz_tab)):
     if tab.open:

@@ -108,9 +108,9 @@ def test_step_slider_moves_the_window_and_survives_a_smaller_output():
 
 def test_a_link_reproduces_the_view_and_bad_values_are_reported():
     """?h=10&w=12&f=3&s=2&p=1 shows 5×6; a bad value falls back to its default with a warning."""
-    at = page(h=10, w=12, f=3, s=2, p=1, k="abc")
+    at = page(h=10, w=12, f=3, s=2, p=1, k="abc", tab="nonsense")
     assert metrics(at)["Output n_H × n_W × n_C"] == f"{(10 + 2 - 3) // 2 + 1} × {(12 + 2 - 3) // 2 + 1} × 2"
-    assert any("k=abc" in w.value for w in at.warning)
+    assert any("k=abc" in w.value and "tab=nonsense" in w.value for w in at.warning)
 
 
 def test_pooling_tab_checks_four_layers_on_onnx_runtime():

@@ -37,7 +37,7 @@ CONCEPTS: tuple[Concept, ...] = (
         "conv_arithmetic", "Padding & stride", ":material/calculate:", 1,
         "How n, f, p and s give the output size ⌊(n+2p−f)/s⌋+1, and how shapes, "
         "parameters and multiplications add up through a network.",
-        built=False, budget_ms=100,
+        built=True, budget_ms=100,
     ),
     Concept(
         "residual_block", "Residual block", ":material/alt_route:", 2,

@@ -13,6 +13,7 @@ import streamlit as st
 from pages import _ui
 from playground import edge_images as imgs
 from playground import filters
+from playground.arithmetic import conv_output_size
 from playground.edge_images import DIVERGING_SCALE
 from playground.images import ImageError, load_image
 
@@ -157,7 +158,13 @@ def show_map(rgb: np.ndarray, caption: str, shape: tuple[int, ...]) -> None:
 
 def size_latex(n_h: int, n_w: int, f: int, p: int, s: int) -> str:
     """⌊(n + 2p − f)/s⌋ + 1 for both sides with the learner's numbers."""
-    out_h, out_w = filters.output_shape((n_h, n_w), f, p, s)
+    def size(n: int) -> str:
+        try:
+            return str(conv_output_size(n, f, p, s))
+        except ValueError:
+            return r"\text{none: the kernel does not fit}"
+
+    out_h, out_w = size(n_h), size(n_w)
     return (rf"n_H' = \left\lfloor \frac{{{n_h} + 2\cdot{p} - {f}}}{{{s}}} \right\rfloor + 1 = {out_h}"
             rf",\qquad n_W' = \left\lfloor \frac{{{n_w} + 2\cdot{p} - {f}}}{{{s}}} \right\rfloor + 1 = {out_w}")
 

@@ -42,8 +42,9 @@ def course_example(applied: np.ndarray, p: int, s: int) -> None:
     image = filters.course_example(dark_left)
     f = applied.shape[0]
     st.latex(views.size_latex(6, 6, f, p, s))
-    out_h, out_w = filters.output_shape(image.shape, f, p, s)
-    if min(out_h, out_w) < 1:
+    try:
+        out_h, out_w = filters.output_shape(image.shape, f, p, s)
+    except ValueError:
         st.warning(f"The {f}×{f} kernel does not fit in the {6 + 2 * p}×{6 + 2 * p} padded image: "
                    "add padding or choose a smaller kernel.")
         return
@@ -80,7 +81,9 @@ def on_a_picture(applied: np.ndarray, p: int, s: int, flip: bool) -> None:
     gray, channels = imgs.to_pixels(rgb)  # (H, W) and (3, H, W), pixel values 0–255
     f = applied.shape[0]
     st.latex(views.size_latex(*gray.shape, f, p, s))
-    if min(filters.output_shape(gray.shape, f, p, s)) < 1:
+    try:
+        filters.output_shape(gray.shape, f, p, s)
+    except ValueError:
         st.warning("The kernel is larger than this padded image: add padding, or choose a bigger image or a smaller kernel.")
         return
     provider = _ui.provider()

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from playground import runtime
+from playground.arithmetic import conv_output_size
 
 MODEL = "conv2d"  # committed model: x (N,C,H,W), w (K,C,f,f), b (K,), pads (4,), strides (2,) -> y
 
@@ -93,14 +94,6 @@ def _float32(array, name: str) -> np.ndarray:
     if not np.isfinite(out).all():
         raise ValueError(f"{name} contains NaN or infinite values (or values too large for float32)")
     return out
-
-
-def _output_size(n: int, f: int, p_total: int, s: int) -> int:
-    """⌊(n + p_total − f)/s⌋ + 1, with p_total the padding on both sides together.
-
-    Private until ``playground.arithmetic.conv_output_size`` exists (one home per formula).
-    """
-    return (n + p_total - f) // s + 1
 
 
 def _conv(x: np.ndarray, w: np.ndarray, b: np.ndarray, pads: tuple[int, int, int, int],
@@ -217,9 +210,16 @@ def apply_kernels(image, kernels, padding=0, stride=1, *, provider: str = "auto"
 
 
 def output_shape(image_shape: tuple[int, int], f: int, padding: int = 0, stride: int = 1) -> tuple[int, int]:
-    """(H', W') of :func:`apply_kernel` without running it; (0, 0)-like sizes below 1 mean "too big"."""
+    """(H', W') of :func:`apply_kernel` without running it.
+
+    Raises
+    ------
+    ValueError
+        When the f×f kernel is larger than the padded image (from
+        :func:`playground.arithmetic.conv_output_size`, the formula's one home).
+    """
     h, w = image_shape
-    return _output_size(h, f, 2 * padding, stride), _output_size(w, f, 2 * padding, stride)
+    return conv_output_size(h, f, padding, stride), conv_output_size(w, f, padding, stride)
 
 
 # ---------------------------------------------------------------- kernels

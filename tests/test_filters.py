@@ -177,11 +177,17 @@ def test_patch_outside_the_output_is_refused():
 
 @pytest.mark.parametrize("n, f, p, s", [(6, 3, 0, 1), (6, 3, 1, 1), (7, 3, 0, 2), (5, 4, 2, 3), (4, 5, 0, 1)])
 def test_output_shape_matches_what_the_model_returns(n, f, p, s):
-    """⌊(n + 2p − f)/s⌋ + 1 (computed by hand here) is the shape the model returns; < 1 means no output."""
+    """⌊(n + 2p − f)/s⌋ + 1 (computed by hand here) is the shape the model returns; a kernel that does
+    not fit raises, in output_shape and in apply_kernel alike."""
     expected = (n + 2 * p - f) // s + 1
+    if expected < 1:
+        for call in (lambda: filters.output_shape((n, n + 1), f, p, s),
+                     lambda: filters.apply_kernel(np.zeros((n, n + 1)), np.ones((f, f)), p, s)):
+            with pytest.raises(ValueError):
+                call()
+        return
     assert filters.output_shape((n, n + 1), f, p, s)[0] == expected
-    if expected >= 1:
-        assert filters.apply_kernel(np.zeros((n, n + 1)), np.ones((f, f)), p, s).shape[0] == expected
+    assert filters.apply_kernel(np.zeros((n, n + 1)), np.ones((f, f)), p, s).shape[0] == expected
 
 
 # ---------------------------------------------------------------- kernels

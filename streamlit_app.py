@@ -9,7 +9,7 @@ import streamlit as st
 from pages import _ui
 from playground.catalog import built_concepts
 
-st.set_page_config(page_title="CNN Playground", page_icon=":material/neurology:", layout="wide")
+st.set_page_config(page_title="CNN Playground", layout="wide")  # default favicon: served locally
 
 home = st.Page("pages/home.py", title="Home", icon=":material/home:", default=True)
 concept_pages = [st.Page(c.page_file, title=c.title, icon=c.icon, url_path=c.slug)

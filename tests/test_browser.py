@@ -98,7 +98,12 @@ def wait_for_script(page, timeout_s: float = 60) -> None:
     # Widgets and charts load their code lazily and show skeletons until then (seconds on 2 cores).
     page.wait_for_function("() => !document.querySelector('[data-testid=\"stSkeleton\"]')",
                            timeout=timeout_s * 1000)
-    page.wait_for_timeout(500)  # let charts and images paint before the screenshot
+    # Plotly draws after its bundle loads: wait until every chart has its SVG, then for quiet network.
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=\"stPlotlyChart\"]')]"
+        ".every(chart => chart.querySelector('.main-svg'))", timeout=timeout_s * 1000)
+    page.wait_for_load_state("networkidle", timeout=timeout_s * 1000)
+    page.wait_for_timeout(300)  # let images and formulas paint before the screenshot
 
 
 @pytest.mark.parametrize("name, path", PAGES, ids=[p[0] for p in PAGES])

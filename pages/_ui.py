@@ -10,6 +10,7 @@ import math
 from typing import Callable, Iterable, Sequence
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from playground import runtime
 
@@ -38,12 +39,40 @@ _leave_pages_directory_mode()  # once per process, at first import
 
 
 # ---------------------------------------------------------------- URL state
+_PAGE_KEY = "_ui_page"  # the page that owns the URL keys now in session_state
+_OWNED_KEY = "_ui_url_keys"
+
+
+def _current_page() -> str:
+    ctx = get_script_run_ctx()
+    return ctx.page_script_hash if ctx else ""
+
+
+def _own(key: str) -> None:
+    """Register ``key`` as URL state of the current page; drop other pages' keys on a page change.
+
+    Pages use short URL keys (``k``, ``s``, ``n``) that mean different things on
+    different pages (an int on one, kernel text on another). Session state is
+    shared by all pages of a visitor, so a value left by one page must never be
+    read by the next: on arriving at a page, every key the previous page owned
+    is removed and re-seeded from the link or the default.
+    """
+    page = _current_page()
+    if st.session_state.get(_PAGE_KEY) != page:
+        for old in st.session_state.get(_OWNED_KEY, ()):
+            st.session_state.pop(old, None)
+        st.session_state[_PAGE_KEY] = page
+        st.session_state[_OWNED_KEY] = set()
+    st.session_state[_OWNED_KEY].add(key)
+
+
 def _seed(key: str, default, parse: Callable[[str], object]) -> str:
     """Put the URL's value (or the default) in session_state the first time a key is used.
 
     A value that does not parse or is out of range falls back to the default and
     is reported once by :func:`url_notice`.
     """
+    _own(key)
     if key not in st.session_state:
         raw = st.query_params.get(key)
         value = default
@@ -111,6 +140,9 @@ def _encode(value) -> str:
 
 def sync_url(keys: Iterable[str]) -> None:
     """Write the current values of ``keys`` into the address bar, so the link reproduces the view."""
+    keys = list(keys)
+    for key in keys:
+        _own(key)
     wanted = {k: _encode(st.session_state[k]) for k in keys if k in st.session_state}
     if dict(st.query_params) != wanted:
         st.query_params.from_dict(wanted)

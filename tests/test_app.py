@@ -49,6 +49,32 @@ def test_each_page_runs_without_error_through_navigation(slug):
     assert not at.error, [e.value for e in at.error]
 
 
+def test_switching_pages_back_and_forth_keeps_every_page_working():
+    """Every ordered pair of pages: visit one, the other, and back again, without an exception."""
+    pages = [c.page_file for c in built_concepts()]
+    at = app().run()
+    for first in pages:
+        for second in pages:
+            if first != second:
+                for page in (first, second, first):
+                    at.switch_page(page).run()
+                    assert not at.exception, (first, second, page, at.exception)
+
+
+@pytest.mark.skipif(not {"edge_filters", "conv_arithmetic"} <= {c.slug for c in built_concepts()},
+                    reason="needs both pages")
+def test_a_key_left_by_one_page_is_not_read_by_another():
+    """k is kernel text on the edge page and a filter count on the arithmetic page: after a custom
+    kernel, the arithmetic page starts from its own default instead of crashing on the text."""
+    at = app().run()
+    at.switch_page("pages/edge_filters.py").run()
+    at.selectbox(key="kern").set_value("custom").run()
+    assert isinstance(at.session_state["k"], str)
+    at.switch_page("pages/conv_arithmetic.py").run()
+    assert not at.exception
+    assert at.number_input(key="k").value == 2
+
+
 def test_serving_process_never_imports_torch():
     """Running every page leaves torch unimported (it is an export-only dependency)."""
     script = (

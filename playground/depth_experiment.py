@@ -169,3 +169,19 @@ def first_epoch_below(errors: np.ndarray, threshold: float) -> int | None:
     """1-based epoch at which ``errors`` first drops below ``threshold``; None if never."""
     hits = np.flatnonzero(np.asarray(errors) < threshold)
     return int(hits[0]) + 1 if hits.size else None
+
+
+VERDICTS = ("plain", "residual", "about the same")
+
+
+def lower_error(plain_error: float, residual_error: float, tie: float = 0.05) -> str:
+    """Which net has the lower error: "plain", "residual", or "about the same" (within ``tie``)."""
+    if abs(plain_error - residual_error) <= tie:
+        return "about the same"
+    return "plain" if plain_error < residual_error else "residual"
+
+
+def gradient_ratio(norms: np.ndarray) -> float:
+    """‖∂L/∂W‖ of the first conv ÷ that of the last conv (the fc excluded): > 1 grows towards the input."""
+    last = float(norms[-2])
+    return float(norms[0]) / last if last > 0 else float("inf")

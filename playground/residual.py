@@ -36,8 +36,6 @@ PROJECTION_MODEL = "residual_block_projection"
 KERNEL = 3  # f of both main-path convs
 PAD = 1  # "same" padding for f = 3 at stride 1: p = (f − 1)/2
 MAX_STRIDE = 4
-MAX_CHANNELS = 8
-MAX_SIZE = 64  # rows or columns of a volume the page accepts
 
 
 @dataclass(frozen=True)

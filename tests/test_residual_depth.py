@@ -123,3 +123,16 @@ def test_activation_stats_of_a_known_volume():
     np.testing.assert_allclose(stats.mean, [0, 1])
     np.testing.assert_allclose(stats.std, [0, np.std([1, 3, 0, 0])])
     np.testing.assert_allclose(stats.zero_fraction, [1, 0.5])
+
+
+@pytest.mark.parametrize("plain, res, expected", [(0.6, 0.0, "residual"), (0.0, 0.3, "plain"), (0.02, 0.0, "about the same"),
+                                                  (0.09, 0.05, "about the same"), (0.11, 0.05, "residual")])
+def test_lower_error_verdict(plain, res, expected):
+    """The verdict names the net with the lower error, or a tie within 5 points."""
+    assert dx.lower_error(plain, res) == expected
+
+
+def test_gradient_ratio_compares_first_and_last_conv():
+    """First conv over last conv; the fc (last entry) does not count."""
+    assert dx.gradient_ratio(np.array([8.0, 4.0, 2.0, 100.0])) == 4.0
+    assert dx.gradient_ratio(np.array([1.0, 0.0, 5.0])) == float("inf")

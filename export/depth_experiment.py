@@ -266,6 +266,23 @@ def probe_without_bn(blocks: int, residual: bool, data: dict[str, torch.Tensor])
 
 
 # ---------------------------------------------------------------- export
+def strip_debug_metadata(model: onnx.ModelProto) -> onnx.ModelProto:
+    """Drop the exporter's per-node stack traces, module paths and doc strings.
+
+    They hold absolute paths of the machine that exported and line numbers of
+    this script, so without this a rebuild with identical weights gives
+    different bytes (and a different sha256).
+    """
+    graph = model.graph
+    for item in [*graph.node, *graph.value_info, *graph.input, *graph.output, *graph.initializer]:
+        del item.metadata_props[:]
+        item.doc_string = ""
+    graph.doc_string = ""
+    model.doc_string = ""
+    del model.metadata_props[:]
+    return model
+
+
 def export_onnx(model: DepthNet, example: torch.Tensor) -> onnx.ModelProto:
     """The folded network as ONNX (dynamo exporter, opset ``OPSET``, IR 10), batch size dynamic."""
     program = torch.onnx.export(
@@ -274,7 +291,7 @@ def export_onnx(model: DepthNet, example: torch.Tensor) -> onnx.ModelProto:
         opset_version=OPSET, dynamo=True, verbose=False)
     buffer = io.BytesIO()
     program.save(buffer)  # weights inline
-    return finalize(onnx.load_from_string(buffer.getvalue()))
+    return finalize(strip_debug_metadata(onnx.load_from_string(buffer.getvalue())))
 
 
 def verify(model: DepthNet, onnx_model: onnx.ModelProto, x_test: torch.Tensor) -> dict:

@@ -42,15 +42,24 @@ def block_heatmaps(steps: BlockSteps, shortcut_title: str, step: int, cell: tupl
     c, i, j = cell
     for col, (field, _, at_step) in enumerate(STAGES, start=1):
         volume = getattr(steps, field)
-        z = _tile(volume) if at_step <= step else np.full_like(_tile(volume), np.nan)
-        bound = max(float(np.nanmax(np.abs(z))) if np.isfinite(z).any() else 1.0, 1e-6)
-        fig.add_trace(go.Heatmap(z=z, zmin=-bound, zmax=bound, colorscale="RdBu", reversescale=True,
-                                 showscale=False, texttemplate="%{z:.3~g}", textfont={"size": 11},
-                                 hovertemplate="value %{z:.4g}<extra></extra>", xgap=1, ygap=1), 1, col)
+        z = _tile(volume)
+        if at_step <= step:
+            bound = max(float(np.nanmax(np.abs(z))), 1e-6)
+            fig.add_trace(go.Heatmap(z=z, zmin=-bound, zmax=bound, colorscale="RdBu", reversescale=True,
+                                     showscale=False, texttemplate="%{z:.3~g}", textfont={"size": 11},
+                                     hovertemplate="value %{z:.4g}<extra></extra>", xgap=1, ygap=1), 1, col)
+        else:  # not computed yet at this step: grey cells with a question mark
+            fig.add_trace(go.Heatmap(z=np.where(np.isnan(z), np.nan, 0.0), text=np.where(np.isnan(z), "", "?"),
+                                     colorscale=[[0, "#eceff4"], [1, "#eceff4"]], showscale=False,
+                                     texttemplate="%{text}", hoverinfo="skip", xgap=1, ygap=1), 1, col)
         h = volume.shape[1]
-        if field != "a" or not steps.projection:  # the chosen output cell, where it exists in this panel
-            top = c * (h + 1) + i
-            fig.add_shape(type="rect", x0=j - 0.5, x1=j + 0.5, y0=top - 0.5, y1=top + 0.5,
+        if field == "a" and steps.projection:  # W_s reads pixel (i·s, j·s) of every input channel
+            cells = [(k, i * steps.stride, j * steps.stride) for k in range(volume.shape[0])]
+        else:
+            cells = [(c, i, j)]
+        for ck, ci, cj in cells:
+            top = ck * (h + 1) + ci
+            fig.add_shape(type="rect", x0=cj - 0.5, x1=cj + 0.5, y0=top - 0.5, y1=top + 0.5,
                           line={"color": HIGHLIGHT, "width": 3}, row=1, col=col)
     fig.update_yaxes(autorange="reversed", showticklabels=False, showgrid=False, zeroline=False,
                      scaleanchor=None)

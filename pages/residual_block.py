@@ -36,6 +36,11 @@ def reveal() -> None:
     st.session_state["shown"] = True
 
 
+def hide() -> None:
+    st.session_state["shown"] = False
+    st.session_state["pred"] = None
+
+
 st.title("Residual block")
 st.markdown(
     "A residual block adds a **skip connection**: a^[l] jumps over two layers and is added to z^[l+2] "
@@ -104,8 +109,10 @@ st.graphviz_chart(charts.block_diagram(steps, scale, step, "identity: a[l]" if s
 st.plotly_chart(charts.block_heatmaps(steps, shortcut_title, step, (c, i, j)), key="block_heatmaps",
                 config={"displayModeBar": False})
 st.caption(f"Every value as ONNX Runtime computed it. Channels are stacked top to bottom; the orange square is the "
-           f"cell (channel {c + 1}, row {i + 1}, column {j + 1}). Red is positive, blue negative; ? = not computed "
-           "yet at this step.")
+           f"cell (channel {c + 1}, row {i + 1}, column {j + 1})"
+           + (f", and in a[l] the pixel W_s reads for it (row {i * stride + 1}, column {j * stride + 1} of every "
+              "channel)" if shortcut == "projection" else "")
+           + ". Red is positive, blue negative; ? = not computed yet at this step.")
 
 b1, conv1 = float(ex.b1[c]), cell["z1"] - float(ex.b1[c])
 tb2 = float(b2[c])
@@ -197,8 +204,13 @@ if shown:
         f"**What was measured:** after {epochs} epochs the {deepest}-layer plain net's training error is "
         f"**{final.plain_train_error:.1%}**, the residual net's **{final.residual_train_error:.1%}** (validation "
         f"{final.plain_val_error:.1%} vs {final.residual_val_error:.1%}). At {min(depths)} layers they are "
-        f"{smallest.plain_train_error:.1%} and {smallest.residual_train_error:.1%}. The deeper plain net is worse "
-        "on its own *training* data, so this is not overfitting: it is harder to optimise (He et al. 2015, Fig. 1).")
+        f"{smallest.plain_train_error:.1%} and {smallest.residual_train_error:.1%}. "
+        + ("The deeper plain net is worse on its own *training* data, so this is not overfitting: it is harder to "
+           "optimise (He et al. 2015, Fig. 1), and the skip connections remove the problem."
+           if final.plain_train_error > smallest.plain_train_error + 0.05
+           and final.plain_train_error > final.residual_train_error + 0.05
+           else "In this run the deeper plain net is not clearly worse on its training data."))
+    st.button("Hide and predict again", key="hide", on_click=hide)
     st.dataframe([{"layers": str(d), "plain: train error": f"{dx.compare(d, curve).plain_train_error:.1%}",
                    "residual: train error": f"{dx.compare(d, curve).residual_train_error:.1%}",
                    "plain: first epoch < 5%": str(dx.first_epoch_below(dx.get_run(d, False).curves[curve], 0.05)
@@ -219,15 +231,17 @@ plain_run, res_run = dx.get_run(grad_depth, False), dx.get_run(grad_depth, True)
 st.plotly_chart(charts.gradient_norms(plain_run, res_run), key="grads", config={"displayModeBar": False})
 ratio_p, ratio_r = dx.gradient_ratio(plain_run.grad_norms_init), dx.gradient_ratio(res_run.grad_norms_init)
 times = lambda r: f"{r:,.0f}" if r >= 10 else f"{r:.2g}"  # noqa: E731
-no_bn_first = plain_run.grad_norms_init_no_bn[0]
+no_bn_first, no_bn_res = plain_run.grad_norms_init_no_bn[0], res_run.grad_norms_init_no_bn[0]
+vanishes = no_bn_first < 1e-3 * no_bn_res
 st.markdown(
     f"With BN, the {grad_depth}-layer plain net's first conv gets **{times(ratio_p)}×** the gradient of its last "
     f"conv (the residual net: {times(ratio_r)}×): " + ("the gradient grows towards the input, i.e. it explodes. "
                                                 if ratio_p > 10 else "no large growth at this depth. ")
     + "Without BN, at PyTorch's default initialisation, the plain net's first-layer gradient is "
     + (f"{no_bn_first:.2g}" if no_bn_first > 0 else "exactly 0 (it underflowed in float32)")
-    + f" against {res_run.grad_norms_init_no_bn[0]:.2g} for the residual net: the vanishing gradient. The skip adds "
-    "an identity path, ∂a[l+2]/∂a[l] = g′·(∂z[l+2]/∂a[l] + I), so the gradient reaches early layers either way.")
+    + f" against {no_bn_res:.2g} for the residual net"
+    + (": the vanishing gradient. " if vanishes else ": no vanishing at this depth. ")
+    + "The skip adds an identity path, ∂a[l+2]/∂a[l] = g′·(∂z[l+2]/∂a[l] + I), so the gradient reaches early layers either way.")
 
 st.subheader("Run the trained nets on a digit")
 images, labels, indices = dx.held_out_digits()
@@ -275,7 +289,7 @@ with st.expander("About the experiment: data, seeds, hyper-parameters, what was 
                 f"{record['training']['schedule']}. **Tuned once:** {record['training']['tuning']['change']}; "
                 f"why: {record['training']['tuning']['reason']}\n\n**Measures:** "
                 + "; ".join(f"`{k}`: {v}" for k, v in record["measures"].items())
-                + f"\n\n**Rebuild:** `{record['command']}` ({record['total_seconds']:.0f} s on "
+                + f"\n\n**Rebuild:** `{record['command']}` ({record['total_seconds']:.0f} s on a shared machine, "
                 f"{record['versions']['torch_threads']} CPU threads, torch {record['versions']['torch']}).")
 
 _ui.show_runs(runs)

@@ -120,6 +120,9 @@ def test_predict_then_reveal_the_deepest_nets():
     headline = next(m.value for m in at.markdown if m.value.startswith("**What was measured:**"))
     assert f"**{plain.final('train_error'):.1%}**" in headline and f"**{res.final('train_error'):.1%}**" in headline
     assert at.query_params["shown"] == "1" and at.query_params["pred"] == "residual"
+    at.button(key="hide").click().run()
+    assert any(f"{deepest}-layer curves stay hidden" in c.value for c in at.caption)
+    assert at.radio(key="pred").value is None and at.query_params["shown"] == "0"
 
 
 @pytest.mark.parametrize("digit, depth", [(1, 8), (17, 20), (300, 56)])
@@ -149,3 +152,15 @@ def test_numpy_rerun_runs_on_request():
     at = open_page()
     at.toggle(key="nprun").set_value(True).run()
     assert any(m.value.startswith("Final training error: plain") for m in at.markdown)
+
+
+@pytest.mark.parametrize("query", [
+    {"sc": "projection"}, {"c": 4, "n": 8, "cout": 1, "s": 3, "step": 1}, {"neg": 1, "t": 0, "skip": 0},
+    {"shown": 1, "curve": "running_train_error", "gdepth": 8}, {"digit": 300, "depth": 20, "nprun": 1, "npseed": 5},
+    {"c": 1, "n": 3, "cout": 4, "s": 3, "row": 8, "col": 8, "ch": 8},
+])
+def test_links_render_without_error(query):
+    """Shared links with unusual but valid settings render with no exception and no error box."""
+    at = open_page(**query)
+    assert not at.error and not at.exception
+    assert len(formula_lines(at)) == int(query.get("step", 5))

@@ -369,12 +369,14 @@ def run(epochs: int, n_values: tuple[int, ...], save: bool) -> dict:
             }
             record["runs"].append(run_record)
             final = result["curves"]
-            print(f"{name:20s} train err {final['train_error'][-1]:.3f} (running {final['running_train_error'][-1]:.3f}) "
+            print(f"{name:20s} train err {final['train_error'][-1]:.3f} "
+                  f"(running {final['running_train_error'][-1]:.3f}) "
                   f"val err {final['val_error'][-1]:.3f}  {result['train_seconds']:.0f} s  {verification}", flush=True)
             if save:
                 save_model(
                     name, onnx_model,
-                    description=f"{'Residual' if residual else 'Plain'} {depth}-layer net ({blocks} blocks, 16 channels) "
+                    description=f"{'Residual' if residual else 'Plain'} {depth}-layer net ({blocks} blocks, "
+                                f"{CHANNELS} channels) "
                                 "trained on scikit-learn's digits; BN folded. Outputs logits and every block's "
                                 "activation a[0..B] for the residual-block page.",
                     provenance={"command": COMMAND, "script": SCRIPT, "data": DATA_PROVENANCE, "seed": SEED,

@@ -114,7 +114,8 @@ def numpy_block(a, w1, b1, w2, b2, ws=None, stride: int = 1, skip: float = 1.0) 
 
 
 IDENTITY_CASES = [(1, 2, 5, 5, 1.0), (2, 3, 7, 4, 1.0), (1, 1, 1, 1, 1.0), (1, 4, 16, 16, 0.0)]  # N, C, H, W, skip
-PROJECTION_CASES = [(1, 2, 4, 6, 6, 2), (2, 3, 3, 7, 5, 2), (1, 1, 2, 5, 5, 1), (1, 2, 2, 9, 9, 3)]  # N, C_in, C_out, H, W, s
+# N, C_in, C_out, H, W, s
+PROJECTION_CASES = [(1, 2, 4, 6, 6, 2), (2, 3, 3, 7, 5, 2), (1, 1, 2, 5, 5, 1), (1, 2, 2, 9, 9, 3)]
 
 
 def verify(identity: onnx.ModelProto, projection: onnx.ModelProto) -> tuple[dict, dict]:

@@ -192,8 +192,8 @@ def show() -> list[runtime.RunRecord]:
     st.header(f"Why it matters: plain vs residual networks, {min(depths)} to {max(depths)} layers")
     training = record["training"]
     st.markdown(
-        f"The export script trained {len(runs)} networks on scikit-learn's 8×8 digits ({record['data']['split_sizes']['train']} "
-        f"training images): a stem conv, then blocks of conv-BN-ReLU-conv-BN, {record['architecture']['channels']} "
+        f"The export script trained {len(runs)} networks on scikit-learn's 8×8 digits "
+        f"({record['data']['split_sizes']['train']} training images): a stem conv, then blocks of conv-BN-ReLU-conv-BN, {record['architecture']['channels']} "
         f"channels, global average pooling and a classifier; {', '.join(map(str, depths))} layers with weights. "
         "Each plain net and its residual twin start from the **same weights**: the only difference is the skip. "
         f"SGD, lr {training['lr']}, momentum {training['momentum']}, batch {training['batch']}, "

@@ -125,8 +125,9 @@ def test_activation_stats_of_a_known_volume():
     np.testing.assert_allclose(stats.zero_fraction, [1, 0.5])
 
 
-@pytest.mark.parametrize("plain, res, expected", [(0.6, 0.0, "residual"), (0.0, 0.3, "plain"), (0.02, 0.0, "about the same"),
-                                                  (0.09, 0.05, "about the same"), (0.11, 0.05, "residual")])
+@pytest.mark.parametrize("plain, res, expected", [
+    (0.6, 0.0, "residual"), (0.0, 0.3, "plain"), (0.02, 0.0, "about the same"), (0.09, 0.05, "about the same"),
+    (0.11, 0.05, "residual")])
 def test_lower_error_verdict(plain, res, expected):
     """The verdict names the net with the lower error, or a tie within 5 points."""
     assert dx.lower_error(plain, res) == expected

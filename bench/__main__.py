@@ -15,16 +15,21 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.util
+import json
 import logging
 import os
 import platform
 import pkgutil
+import subprocess
+import sys
 
 import onnxruntime as ort
 
 import bench
 from bench import concurrency, pages
-from bench.core import format_rows, measure
+from bench.core import Row, format_rows, measure
+from playground.manifest import REPO_ROOT
 
 
 def case_modules() -> list[str]:
@@ -35,6 +40,31 @@ def case_modules() -> list[str]:
     """
     names = [f"bench.{m.name}" for m in pkgutil.iter_modules(bench.__path__) if not m.name.startswith("_")]
     return [n for n in sorted(names) if hasattr(importlib.import_module(n), "cases")]
+
+
+def torch_rows(rows: list[Row], repeat: int) -> list[Row]:
+    """ORT vs torch eager on the same weights and inputs, for every row ``bench/_torch_eager.py`` times.
+
+    Torch runs in a subprocess (in this process its threads would slow ORT down),
+    and only where torch is installed (the export requirements); its cases are
+    matched to this run's ORT rows by name.
+    """
+    if importlib.util.find_spec("torch") is None:
+        print("# torch is not installed (requirements-export.txt): no torch eager comparison")
+        return []
+    out = subprocess.run([sys.executable, "-m", "bench._torch_eager", "--repeat", str(repeat)], cwd=REPO_ROOT,
+                         capture_output=True, text=True, timeout=900)
+    if out.returncode != 0:
+        print(f"# torch eager comparison failed:\n{out.stderr[-2000:]}")
+        return []
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    worst = max((c["max_abs_error_vs_ort"] for c in result["cases"]), default=0.0)
+    print(f"# torch {result['torch']} eager, {result['threads']} threads, in a subprocess; "
+          f"largest |torch − ORT| on the logits: {worst:.2g}")
+    ort = {r.name: r for r in rows}
+    return [Row(f"{case['name']} vs torch", ort[case["name"]].median_ms, "torch eager (subprocess)",
+                case["median_ms"], ort[case["name"]].gflops)
+            for case in result["cases"] if case["name"] in ort]
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -51,6 +81,7 @@ def main(argv: list[str] | None = None) -> None:
         for case in importlib.import_module(module).cases():
             rows.append(measure(case, args.repeat))
             print(format_rows(rows[-1:]).splitlines()[-1], flush=True)
+    rows += torch_rows(rows, args.repeat)
     if not args.no_pages:
         rows += pages.rows(args.repeat)
     if not args.no_load:

@@ -43,7 +43,7 @@ CONCEPTS: tuple[Concept, ...] = (
         "residual_block", "Residual block", ":material/alt_route:", 2,
         "a[l+2] = g(z[l+2] + a[l]): the skip connection that lets very deep "
         "networks keep training.",
-        built=False,
+        built=True,
     ),
     Concept(
         "anchor_boxes", "Anchor boxes", ":material/anchor:", 3,

@@ -1,0 +1,206 @@
+"""The residual-block page's second half: the recorded depth experiment and the trained nets.
+
+Every sentence with a number is computed from ``depth_experiment.json`` through
+``playground.depth_experiment``; claims are made only when the record shows them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from pages import _residual_charts as charts
+from pages import _ui
+from playground import depth_experiment as dx
+from playground import depth_numpy, runtime
+
+KEYS = ("shown", "pred", "curve", "gdepth", "digit", "depth", "npseed", "nprun")  # URL state of this half
+CURVES = {"train_error": "after each epoch (eval mode, whole training set)",
+          "running_train_error": "during each epoch (running, as SGD saw it)"}
+NUMPY_BLOCKS, NUMPY_EPOCHS = 9, 8  # the numpy re-run: 20 layers, as the tests run it
+CLEAR_GAP = 0.05  # error difference (5 points) the text calls a clear difference
+EXPLODES, VANISHES = 10.0, 1e-3  # first/last-conv gradient ratio called exploding; plain/residual called vanishing
+
+
+def _reveal() -> None:
+    st.session_state["shown"] = True
+
+
+def _hide() -> None:
+    st.session_state["shown"] = False
+    st.session_state["pred"] = None
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _numpy_rerun(seed: int) -> tuple[np.ndarray, np.ndarray]:
+    images, labels, _ = dx.held_out_digits()
+    x = images.reshape(len(images), -1) / dx.PIXEL_SCALE
+    return tuple(depth_numpy.train(NUMPY_BLOCKS, r, x, labels, NUMPY_EPOCHS, seed).train_error for r in (False, True))
+
+
+def _percent(v: float) -> str:
+    return f"{v:.1%}"
+
+
+def predict_and_curves(record: dict, depths: list[int]) -> bool:
+    """Predict-then-reveal for the deepest nets, the error curves, the measured headline. Returns "revealed"."""
+    deepest, epochs = max(depths), record["training"]["epochs"]
+    st.subheader(f"Check yourself: predict the {deepest}-layer nets")
+    shown = bool(st.session_state.get(_ui.url_bool("shown", False)))
+    prediction = st.radio(f"After {epochs} epochs, which {deepest}-layer net has the lower training error?",
+                          dx.VERDICTS, index=None, horizontal=True, key=_ui.url_choice("pred", None, dx.VERDICTS),
+                          disabled=shown)
+    final = dx.compare(deepest)
+    answer = dx.lower_error(final.plain_train_error, final.residual_train_error, CLEAR_GAP)
+    if not shown:
+        st.button(f"Reveal the {deepest}-layer curves", key="reveal", on_click=_reveal, type="primary")
+    elif prediction is None:
+        st.info(f"No prediction made. The recorded answer: **{answer}**.")
+    elif prediction == answer:
+        st.success(f"Right: **{answer}**.")
+    else:
+        st.error(f"Not this time: you said {prediction}, the recorded answer is **{answer}**.")
+
+    curve = st.radio("training error measured", list(CURVES), format_func=CURVES.get, horizontal=True,
+                     key=_ui.url_choice("curve", "train_error", list(CURVES)))
+    st.plotly_chart(charts.training_curves(dx.training_runs(), curve, set() if shown else {deepest}), key="curves",
+                    config={"displayModeBar": False})
+    if not shown:
+        st.caption(f"The {deepest}-layer curves stay hidden until you predict and reveal.")
+        return False
+    small, deep = dx.compare(min(depths), curve), dx.compare(deepest, curve)
+    degraded = (deep.plain_train_error > small.plain_train_error + CLEAR_GAP
+                and deep.plain_train_error > deep.residual_train_error + CLEAR_GAP)
+    st.markdown(
+        f"**What was measured:** after {epochs} epochs the {deepest}-layer plain net's training error is "
+        f"**{_percent(deep.plain_train_error)}**, the residual net's **{_percent(deep.residual_train_error)}** "
+        f"(validation {_percent(deep.plain_val_error)} vs {_percent(deep.residual_val_error)}). At {min(depths)} "
+        f"layers they are {_percent(small.plain_train_error)} and {_percent(small.residual_train_error)}. "
+        + ("The deeper plain net is worse on its own *training* data, so this is not overfitting: it is harder to "
+           "optimise (He et al. 2015, Fig. 1), and the skip connections remove the problem." if degraded
+           else "In this run the deeper plain net is not clearly worse on its training data."))
+    st.button("Hide and predict again", key="hide", on_click=_hide)
+    rows = []
+    for d in depths:
+        row = {"layers": str(d)}
+        for residual in (False, True):
+            run, kind = dx.get_run(d, residual), "residual" if residual else "plain"
+            row[f"{kind}: train error"] = _percent(run.final(curve))
+            row[f"{kind}: first epoch < 5%"] = str(dx.first_epoch_below(run.curves[curve], 0.05) or "never")
+            row[f"{kind}: test error"] = _percent(run.test_error)
+        rows.append(row)
+    st.dataframe(rows, hide_index=True, key="summary")
+    return True
+
+
+def gradients(depths: list[int]) -> None:
+    """Gradient norm per layer at initialisation, with and without BN, and what it shows."""
+    st.subheader("Gradients at initialisation: exploding and vanishing")
+    names = [str(d) for d in depths]
+    depth = int(st.segmented_control("layers", names, key=_ui.url_choice("gdepth", names[-1], names), required=True))
+    plain, res = dx.get_run(depth, False), dx.get_run(depth, True)
+    st.plotly_chart(charts.gradient_norms(plain, res), key="grads", config={"displayModeBar": False})
+    ratio_p, ratio_r = dx.gradient_ratio(plain.grad_norms_init), dx.gradient_ratio(res.grad_norms_init)
+    first_p, first_r = plain.grad_norms_init_no_bn[0], res.grad_norms_init_no_bn[0]
+
+    def times(r: float) -> str:
+        return f"{r:,.0f}" if r >= 10 else f"{r:.2g}"
+
+    st.markdown(
+        f"With BN, the {depth}-layer plain net's first conv gets **{times(ratio_p)}×** the gradient of its last conv "
+        f"(the residual net: {times(ratio_r)}×): "
+        + ("the gradient grows towards the input, it explodes. " if ratio_p > EXPLODES
+           else "no large growth at this depth. ")
+        + "Without BN, at PyTorch's default initialisation, the plain net's first-layer gradient is "
+        + (f"{first_p:.2g}" if first_p > 0 else "exactly 0 (it underflowed in float32)")
+        + f" against {first_r:.2g} for the residual net"
+        + (": the vanishing gradient. " if first_p < VANISHES * first_r else ": no vanishing at this depth. ")
+        + "The skip adds an identity path, ∂a[l+2]/∂a[l] = g′·(∂z[l+2]/∂a[l] + I), so the gradient reaches the "
+          "early layers either way.")
+
+
+def digit(record: dict, depths: list[int], shown: bool) -> list[runtime.RunRecord]:
+    """A test digit through the plain and the residual net of one depth: prediction and activations."""
+    st.subheader("Run the trained nets on a digit")
+    images, labels, indices = dx.held_out_digits()
+    names = [str(d) for d in depths]
+    cols = st.columns([1, 1, 3])
+    index = cols[0].number_input(f"test digit (1–{len(labels)})", 1, len(labels),
+                                 key=_ui.url_int("digit", 1, 1, len(labels))) - 1
+    depth = int(cols[1].radio("layers", names, key=_ui.url_choice("depth", names[-1], names)))
+    with runtime.record_runs() as runs:
+        plain = dx.predict(images[index:index + 1], depth, False, provider=_ui.provider())
+        res = dx.predict(images[index:index + 1], depth, True, provider=_ui.provider())
+    with cols[0]:
+        st.image(np.kron(images[index], np.ones((16, 16))) / dx.PIXEL_SCALE, clamp=True, width=128,
+                 caption=f"label {labels[index]} (load_digits index {indices[index]})")
+    with cols[1]:
+        for kind, pred in (("plain", plain), ("residual", res)):
+            st.metric(f"{kind}-{depth} says", int(pred.labels[0]), f"{pred.probabilities[0].max():.0%} sure",
+                      delta_color="off", delta_arrow="off")
+    with cols[2]:
+        st.plotly_chart(charts.probabilities(plain.probabilities[0], res.probabilities[0], depth), key="probs",
+                        config={"displayModeBar": False})
+    st.plotly_chart(charts.activation_profile(dx.activation_stats(plain.activations[0]),
+                                              dx.activation_stats(res.activations[0])),
+                    key="acts", config={"displayModeBar": False})
+    test_errors = (f"On all {len(labels)} test digits the plain-{depth} net's error is "
+                   f"{_percent(dx.get_run(depth, False).test_error)}, the residual-{depth} net's "
+                   f"{_percent(dx.get_run(depth, True).test_error)}. ") if shown else ""
+    c = record["architecture"]["channels"]
+    st.caption(test_errors + f"Statistics of each block's output a[k] for this digit, over its {c} channels × "
+               f"{images.shape[1]} × {images.shape[2]} positions. In the residual net a[k] = g(z + a[k−1]) "
+               "accumulates, so its scale can grow with depth.")
+    return runs
+
+
+def numpy_rerun() -> None:
+    """The torch-free small version of the experiment, run on request."""
+    layers = depth_numpy.depth(NUMPY_BLOCKS)
+    with st.expander(f"Re-run a small version here: numpy, no torch, {layers} layers"):
+        st.markdown("Fully connected layers, no BN, PyTorch's default initialisation, the committed test digits as "
+                    f"training data, {NUMPY_EPOCHS} epochs (`playground/depth_numpy.py`, backprop written out; the "
+                    "tests run exactly this).")
+        seed = st.number_input("seed", 0, 999, key=_ui.url_int("npseed", 0, 0, 999))
+        if st.toggle("run it", key=_ui.url_bool("nprun", False)):
+            plain_err, res_err = _numpy_rerun(seed)
+            st.plotly_chart(charts.numpy_rerun(plain_err, res_err, layers), key="numpy_rerun",
+                            config={"displayModeBar": False})
+            st.markdown(f"Final training error: plain **{_percent(plain_err[-1])}**, residual "
+                        f"**{_percent(res_err[-1])}**.")
+
+
+def about(record: dict) -> None:
+    """The model card: data, split, layers counted, init, schedule, what was tuned, how to rebuild."""
+    with st.expander("About the experiment: data, seeds, hyper-parameters, what was tuned"):
+        training, data = record["training"], record["data"]
+        st.markdown(
+            f"**Data:** {data['source']}. Split: {data['split']}; sizes {data['split_sizes']}.\n\n"
+            f"**Layers counted:** {record['architecture']['depth']}.\n\n"
+            f"**Initialisation:** {record['architecture']['init']}.\n\n"
+            f"**Schedule:** {training['schedule']}. **Tuned once:** {training['tuning']['change']}; why: "
+            f"{training['tuning']['reason']}\n\n**Measures:** "
+            + "; ".join(f"`{k}`: {v}" for k, v in record["measures"].items())
+            + f"\n\n**Rebuild:** `{record['command']}` ({record['total_seconds']:.0f} s on a shared machine, "
+            f"{record['versions']['torch_threads']} CPU threads, torch {record['versions']['torch']}).")
+
+
+def show() -> list[runtime.RunRecord]:
+    """The whole second half of the page; returns the model runs it made (for "what ran")."""
+    record, depths = dx.load_record(), dx.depths()
+    runs = dx.training_runs()
+    st.header(f"Why it matters: plain vs residual networks, {min(depths)} to {max(depths)} layers")
+    training = record["training"]
+    st.markdown(
+        f"The export script trained {len(runs)} networks on scikit-learn's 8×8 digits "
+        f"({record['data']['split_sizes']['train']} training images): a stem conv, then blocks of conv-BN-ReLU-conv-BN, {record['architecture']['channels']} "
+        f"channels, global average pooling and a classifier; {', '.join(map(str, depths))} layers with weights. "
+        "Each plain net and its residual twin start from the **same weights**: the only difference is the skip. "
+        f"SGD, lr {training['lr']}, momentum {training['momentum']}, batch {training['batch']}, "
+        f"{training['epochs']} epochs, seed {record['seed']}.")
+    shown = predict_and_curves(record, depths)
+    gradients(depths)
+    model_runs = digit(record, depths, shown)
+    numpy_rerun()
+    about(record)
+    return model_runs

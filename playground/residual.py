@@ -1,0 +1,248 @@
+"""The residual block: a^[l+2] = g(z^[l+2] + a^[l]), computed on ONNX Runtime.
+
+A block has a main path, conv → ReLU → conv, and a shortcut that carries
+a^[l] past both convs and adds it before the last ReLU::
+
+    z^[l+1] = W^[l+1] * a^[l] + b^[l+1]      a^[l+1] = g(z^[l+1])
+    z^[l+2] = W^[l+2] * a^[l+1] + b^[l+2]    a^[l+2] = g(z^[l+2] + a^[l])
+
+(* is the 3×3 "same" convolution, g = ReLU.) If W^[l+2] and b^[l+2] are 0 the
+block computes g(a^[l]) = a^[l] for a^[l] ≥ 0, which every ReLU output is: an
+added block can always fall back to the identity, so it need not hurt. When the
+main path changes the shape (stride s, or C_out ≠ C_in channels) the shortcut is
+a projection W_s a^[l], a 1×1 convolution with the same stride (no bias).
+
+Every number comes from the committed models ``residual_block`` and
+``residual_block_projection`` (see ``export/residual_block.py``), whose weights
+are inputs, so any weights can be fed and every intermediate is returned.
+
+Examples
+--------
+>>> a = np.ones((2, 5, 5)); w = np.zeros((2, 2, 3, 3)); b = np.zeros(2)
+>>> residual_block(a, w, b, w, b)[0, 0, 0]   # both convs give 0: a^[l+2] = g(a^[l])
+np.float32(1.0)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from playground import runtime
+
+IDENTITY_MODEL = "residual_block"
+PROJECTION_MODEL = "residual_block_projection"
+KERNEL = 3  # f of both main-path convs
+PAD = 1  # "same" padding for f = 3 at stride 1: p = (f − 1)/2
+MAX_STRIDE = 4
+
+
+@dataclass(frozen=True)
+class BlockSteps:
+    """Every value of one block, as ORT computed it (float32).
+
+    a, z1, a1, z2, shortcut, a2 are a^[l] (C_in, H, W), z^[l+1], a^[l+1],
+    z^[l+2], the shortcut term (a^[l], W_s a^[l], or 0 with the skip off) and
+    a^[l+2], the last five (C_out, H', W').
+    """
+
+    a: np.ndarray
+    z1: np.ndarray
+    a1: np.ndarray
+    z2: np.ndarray
+    shortcut: np.ndarray
+    a2: np.ndarray
+    projection: bool
+    stride: int
+    skip: bool
+
+
+@dataclass(frozen=True)
+class BlockShapes:
+    """The shape arithmetic of one block (channels, rows, columns)."""
+
+    a: tuple[int, int, int]  # a^[l]
+    main: tuple[int, int, int]  # z^[l+1], a^[l+1], z^[l+2], a^[l+2]
+    identity_fits: bool  # a^[l] can be added to z^[l+2] as it is
+
+
+def conv_output_size(n: int, f: int, p: int = 0, s: int = 1) -> int:
+    """⌊(n + 2p − f)/s⌋ + 1. Private stand-in until ``playground.arithmetic.conv_output_size`` lands."""
+    return (n + 2 * p - f) // s + 1
+
+
+def block_shapes(c_in: int, n_h: int, n_w: int, c_out: int, stride: int) -> BlockShapes:
+    """Shapes through a block whose first conv has ``c_out`` filters and stride ``stride``.
+
+    The main path is 3×3 convs with p = 1: the first at stride s, the second at
+    stride 1; a 1×1 projection with stride s and p = 0 gives the same size,
+    ⌊(n − 1)/s⌋ + 1, which is why it can replace the identity.
+    """
+    h = conv_output_size(n_h, KERNEL, PAD, stride)
+    w = conv_output_size(n_w, KERNEL, PAD, stride)
+    main = (c_out, conv_output_size(h, KERNEL, PAD, 1), conv_output_size(w, KERNEL, PAD, 1))
+    return BlockShapes((c_in, n_h, n_w), main, main == (c_in, n_h, n_w))
+
+
+def _real_array(name: str, x, ndim: int) -> np.ndarray:
+    """``x`` as a finite float32 array of ``ndim`` dimensions, or a ValueError saying why not."""
+    arr = np.asarray(x)
+    if arr.dtype.kind not in "biuf":
+        raise ValueError(f"{name} must hold real numbers, not {arr.dtype}")
+    if arr.ndim != ndim:
+        raise ValueError(f"{name} must have {ndim} dimensions, got shape {arr.shape}")
+    if 0 in arr.shape:
+        raise ValueError(f"{name} is empty (shape {arr.shape})")
+    with np.errstate(over="ignore"):  # float64 beyond float32's range becomes inf, refused below
+        out = arr.astype(np.float32)
+    if not np.isfinite(out).all():
+        raise ValueError(f"{name} has values that are not finite in float32 (NaN, inf, or beyond ±3.4e38)")
+    return out
+
+
+def _check_weights(c_in: int, c_out: int, w1, b1, w2, b2, ws=None) -> tuple[np.ndarray, ...]:
+    """Validate the block's weights against the input's channels; float32 copies."""
+    w1, w2 = _real_array("w1", w1, 4), _real_array("w2", w2, 4)
+    b1, b2 = _real_array("b1", b1, 1), _real_array("b2", b2, 1)
+    expected = {"w1": (c_out, c_in, KERNEL, KERNEL), "b1": (c_out,),
+                "w2": (c_out, c_out, KERNEL, KERNEL), "b2": (c_out,)}
+    arrays = {"w1": w1, "b1": b1, "w2": w2, "b2": b2}
+    if ws is not None:
+        arrays["ws"] = _real_array("ws", ws, 4)
+        expected["ws"] = (c_out, c_in, 1, 1)
+    for name, shape in expected.items():
+        if arrays[name].shape != shape:
+            raise ValueError(f"{name} must have shape {shape} for a^[l] with {c_in} channels, "
+                             f"got {arrays[name].shape}")
+    return tuple(arrays.values())
+
+
+def _steps(out: dict[str, np.ndarray], a: np.ndarray, projection: bool, stride: int, skip: bool) -> BlockSteps:
+    return BlockSteps(a, out["z1"][0], out["a1"][0], out["z2"][0], out["shortcut"][0], out["a2"][0],
+                      projection, stride, skip)
+
+
+def residual_block_steps(a, w1, b1, w2, b2, *, skip: bool = True, provider: str = "auto") -> BlockSteps:
+    """Every intermediate of a block with the identity shortcut (shapes kept).
+
+    Parameters
+    ----------
+    a : array_like, shape (C, H, W)
+        a^[l]; any real dtype.
+    w1, w2 : array_like, shape (C, C, 3, 3)
+        W^[l+1], W^[l+2] (filters, channels, rows, columns).
+    b1, b2 : array_like, shape (C,)
+    skip : bool
+        False drops the shortcut: the plain block a^[l+2] = g(z^[l+2]).
+    provider : {"auto", "cuda", "cpu"}
+
+    Returns
+    -------
+    BlockSteps
+        Every array (C, H, W), float32.
+    """
+    a32 = _real_array("a", a, 3)
+    w1, b1, w2, b2 = _check_weights(a32.shape[0], a32.shape[0], w1, b1, w2, b2)
+    feeds = {"a": a32[None], "w1": w1, "b1": b1, "w2": w2, "b2": b2,
+             "skip": np.array([1.0 if skip else 0.0], np.float32)}
+    return _steps(runtime.run(IDENTITY_MODEL, feeds, provider=provider), a32, False, 1, skip)
+
+
+def residual_block(a, w1, b1, w2, b2, *, provider: str = "auto") -> np.ndarray:
+    """a^[l+2] = g(conv(g(conv(a, w1) + b1), w2) + b2 + a), g = ReLU, on ONNX Runtime.
+
+    Both convolutions are 3×3 with stride 1 and "same" padding (p = 1).
+
+    Parameters
+    ----------
+    a : array_like, shape (C, H, W)
+        a^[l]; any real dtype.
+    w1, w2 : array_like, shape (C, C, 3, 3)
+    b1, b2 : array_like, shape (C,)
+    provider : {"auto", "cuda", "cpu"}
+
+    Returns
+    -------
+    numpy.ndarray, shape (C, H, W), float32
+
+    Raises
+    ------
+    ValueError
+        On a wrong shape, a non-real dtype, or a value that is not finite.
+    """
+    return residual_block_steps(a, w1, b1, w2, b2, provider=provider).a2
+
+
+def projection_block_steps(a, w1, b1, w2, b2, ws, *, stride: int = 1, skip: bool = True,
+                           provider: str = "auto") -> BlockSteps:
+    """Every intermediate of a block whose shortcut is the projection W_s a^[l].
+
+    Parameters
+    ----------
+    a : array_like, shape (C_in, H, W)
+    w1 : array_like, shape (C_out, C_in, 3, 3)
+        The first conv, applied with stride ``stride``.
+    b1, b2 : array_like, shape (C_out,)
+    w2 : array_like, shape (C_out, C_out, 3, 3)
+    ws : array_like, shape (C_out, C_in, 1, 1)
+        W_s: a 1×1 conv with stride ``stride`` and no bias.
+    stride : int, 1 … MAX_STRIDE
+    skip : bool
+    provider : {"auto", "cuda", "cpu"}
+
+    Returns
+    -------
+    BlockSteps
+        a (C_in, H, W); the rest (C_out, ⌊(H − 1)/s⌋ + 1, ⌊(W − 1)/s⌋ + 1), float32.
+    """
+    if isinstance(stride, bool) or not isinstance(stride, (int, np.integer)) or not 1 <= stride <= MAX_STRIDE:
+        raise ValueError(f"stride must be an integer from 1 to {MAX_STRIDE}, got {stride!r}")
+    a32 = _real_array("a", a, 3)
+    c_out = np.shape(w1)[0] if np.ndim(w1) == 4 else -1
+    w1, b1, w2, b2, ws = _check_weights(a32.shape[0], c_out, w1, b1, w2, b2, ws)
+    feeds = {"a": a32[None], "w1": w1, "b1": b1, "w2": w2, "b2": b2, "ws": ws,
+             "stride": np.array([stride], np.int64), "skip": np.array([1.0 if skip else 0.0], np.float32)}
+    return _steps(runtime.run(PROJECTION_MODEL, feeds, provider=provider), a32, True, int(stride), skip)
+
+
+def residual_block_projection(a, w1, b1, w2, b2, ws, *, stride: int = 1, provider: str = "auto") -> np.ndarray:
+    """a^[l+2] = g(z^[l+2] + W_s a^[l]) for a block that changes shape; see :func:`projection_block_steps`.
+
+    Returns
+    -------
+    numpy.ndarray, shape (C_out, ⌊(H − 1)/s⌋ + 1, ⌊(W − 1)/s⌋ + 1), float32
+    """
+    return projection_block_steps(a, w1, b1, w2, b2, ws, stride=stride, provider=provider).a2
+
+
+@dataclass(frozen=True)
+class BlockExample:
+    """A small seeded volume and weights with integer values, easy to read on a heatmap."""
+
+    a: np.ndarray  # (C_in, n, n)
+    w1: np.ndarray  # (C_out, C_in, 3, 3)
+    b1: np.ndarray  # (C_out,)
+    w2: np.ndarray  # (C_out, C_out, 3, 3)
+    b2: np.ndarray  # (C_out,)
+    ws: np.ndarray  # (C_out, C_in, 1, 1)
+
+
+def example_block(seed: int, c_in: int = 2, size: int = 5, c_out: int | None = None,
+                  negatives: bool = False) -> BlockExample:
+    """Integer-valued a^[l] (0…3, or −3…3 with ``negatives``) and weights in {−1, 0, 1}.
+
+    a^[l] is non-negative by default because in a network it is a ReLU output.
+    Biases are in {−1, 0, 1}; W_s in {−1, 0, 1} too.
+    """
+    c_out = c_in if c_out is None else c_out
+    rng = np.random.default_rng(seed)
+    low = -3 if negatives else 0
+    return BlockExample(
+        a=rng.integers(low, 4, (c_in, size, size)).astype(np.float32),
+        w1=rng.integers(-1, 2, (c_out, c_in, KERNEL, KERNEL)).astype(np.float32),
+        b1=rng.integers(-1, 2, c_out).astype(np.float32),
+        w2=rng.integers(-1, 2, (c_out, c_out, KERNEL, KERNEL)).astype(np.float32),
+        b2=rng.integers(-1, 2, c_out).astype(np.float32),
+        ws=rng.integers(-1, 2, (c_out, c_in, 1, 1)).astype(np.float32),
+    )

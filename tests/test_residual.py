@@ -1,0 +1,194 @@
+"""The residual block on ONNX Runtime against a loop-by-loop reference written here from the definition."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from playground import residual, runtime
+
+RTOL, ATOL = 1e-5, 1e-4  # float32 ORT vs float64 loops, values of order 10
+
+
+def loop_conv(x, w, pad, stride):
+    """Cross-correlation by explicit loops (float64): x (C, H, W), w (K, C, f, f) → (K, H', W')."""
+    c, h, w_ = x.shape
+    padded = np.zeros((c, h + 2 * pad, w_ + 2 * pad))
+    padded[:, pad:pad + h, pad:pad + w_] = x
+    k, _, f, _ = w.shape
+    out_h = (h + 2 * pad - f) // stride + 1
+    out_w = (w_ + 2 * pad - f) // stride + 1
+    out = np.zeros((k, out_h, out_w))
+    for kk in range(k):
+        for i in range(out_h):
+            for j in range(out_w):
+                out[kk, i, j] = np.sum(padded[:, i * stride:i * stride + f, j * stride:j * stride + f] * w[kk])
+    return out
+
+
+def reference_block(a, w1, b1, w2, b2, ws=None, stride=1, skip=True):
+    """Every intermediate of the block, float64, following the course's equations literally."""
+    a = np.asarray(a, np.float64)
+    z1 = loop_conv(a, np.asarray(w1, np.float64), 1, stride) + np.asarray(b1, np.float64)[:, None, None]
+    a1 = np.maximum(z1, 0)
+    z2 = loop_conv(a1, np.asarray(w2, np.float64), 1, 1) + np.asarray(b2, np.float64)[:, None, None]
+    if ws is None:
+        shortcut = a
+    else:
+        shortcut = loop_conv(a, np.asarray(ws, np.float64), 0, stride)
+    shortcut = shortcut if skip else np.zeros_like(z2)
+    return {"z1": z1, "a1": a1, "z2": z2, "shortcut": shortcut, "a2": np.maximum(z2 + shortcut, 0)}
+
+
+def random_block(seed, c, h, w, c_out=None):
+    rng = np.random.default_rng(seed)
+    c_out = c if c_out is None else c_out
+    return (rng.standard_normal((c, h, w)), rng.standard_normal((c_out, c, 3, 3)), rng.standard_normal(c_out),
+            rng.standard_normal((c_out, c_out, 3, 3)), rng.standard_normal(c_out),
+            rng.standard_normal((c_out, c, 1, 1)))
+
+
+@pytest.mark.model_reference("residual_block")
+@pytest.mark.parametrize("c, h, w", [(1, 1, 1), (2, 5, 5), (3, 7, 4), (4, 2, 9), (8, 12, 12)])
+@pytest.mark.parametrize("skip", [True, False])
+def test_block_steps_match_loop_reference(c, h, w, skip, provider):
+    """Every intermediate z1, a1, z2, shortcut, a2 equals the loop reference, skip on and off."""
+    a, w1, b1, w2, b2, _ = random_block(c * 100 + h, c, h, w)
+    steps = residual.residual_block_steps(a, w1, b1, w2, b2, skip=skip, provider=provider)
+    expected = reference_block(a, w1, b1, w2, b2, skip=skip)
+    for name in ("z1", "a1", "z2", "shortcut", "a2"):
+        got = getattr(steps, name)
+        assert got.dtype == np.float32 and got.shape == (c, h, w)
+        np.testing.assert_allclose(got, expected[name], rtol=RTOL, atol=ATOL, err_msg=name)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.float16, np.int64, np.int32, np.uint8])
+def test_residual_block_accepts_any_real_dtype_and_returns_float32(dtype):
+    """The public function takes any real dtype and returns float32 equal to the reference."""
+    rng = np.random.default_rng(3)
+    weight_dtype = np.int8 if np.issubdtype(dtype, np.unsignedinteger) else dtype  # weights need signs
+    a = rng.integers(0, 5, (2, 6, 5)).astype(dtype)
+    w1 = rng.integers(-2, 3, (2, 2, 3, 3)).astype(weight_dtype)
+    w2 = rng.integers(-2, 3, (2, 2, 3, 3)).astype(weight_dtype)
+    b1, b2 = np.array([1, 0], dtype), np.array([0, 2], dtype)
+    out = residual.residual_block(a, w1, b1, w2, b2)
+    assert out.dtype == np.float32 and out.shape == a.shape
+    np.testing.assert_allclose(out, reference_block(a, w1, b1, w2, b2)["a2"], rtol=RTOL, atol=ATOL)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_zero_second_layer_gives_the_identity_for_nonnegative_input(seed):
+    """W^[l+2] = 0 and b^[l+2] = 0 with a^[l] ≥ 0: a^[l+2] equals a^[l] exactly, whatever W^[l+1]."""
+    a, w1, b1, w2, b2, _ = random_block(seed, 3, 6, 6)
+    a = np.abs(a).astype(np.float32)
+    out = residual.residual_block(a, w1, b1, np.zeros_like(w2), np.zeros_like(b2))
+    np.testing.assert_array_equal(out, a)
+
+
+def test_zero_second_layer_clips_negative_input():
+    """With a^[l] < 0 somewhere the 'identity' is g(a^[l]): negatives become 0 (why it needs a^[l] ≥ 0)."""
+    a, w1, b1, w2, b2, _ = random_block(7, 2, 5, 5)
+    a = a.astype(np.float32)
+    assert (a < 0).any()
+    out = residual.residual_block(a, w1, b1, np.zeros_like(w2), np.zeros_like(b2))
+    np.testing.assert_array_equal(out, np.maximum(a, 0))
+
+
+def test_skip_off_is_the_plain_block():
+    """With the skip off and W^[l+2] = 0, the block outputs g(b^[l+2]) everywhere: a^[l] is lost."""
+    a, w1, b1, w2, _, _ = random_block(11, 2, 4, 4)
+    b2 = np.array([0.5, -0.5])
+    steps = residual.residual_block_steps(a, w1, b1, np.zeros_like(w2), b2, skip=False)
+    np.testing.assert_array_equal(steps.a2, np.broadcast_to(np.maximum(b2, 0)[:, None, None], a.shape))
+    np.testing.assert_array_equal(steps.shortcut, 0)
+
+
+@pytest.mark.model_reference("residual_block_projection")
+@pytest.mark.parametrize("c_in, c_out, h, w, stride", [
+    (2, 4, 6, 6, 2), (3, 3, 7, 5, 2), (1, 2, 5, 5, 1), (2, 2, 9, 9, 3), (4, 8, 8, 8, 4), (2, 1, 1, 1, 2)])
+def test_projection_block_matches_loop_reference(c_in, c_out, h, w, stride, provider):
+    """The shape-changing block (stride s, C_in → C_out, shortcut W_s a^[l]) equals the loop reference."""
+    a, w1, b1, w2, b2, ws = random_block(c_in * 10 + stride, c_in, h, w, c_out)
+    steps = residual.projection_block_steps(a, w1, b1, w2, b2, ws, stride=stride, provider=provider)
+    expected = reference_block(a, w1, b1, w2, b2, ws, stride)
+    shapes = residual.block_shapes(c_in, h, w, c_out, stride)
+    for name in ("z1", "a1", "z2", "shortcut", "a2"):
+        got = getattr(steps, name)
+        assert got.shape == shapes.main == expected[name].shape, name
+        np.testing.assert_allclose(got, expected[name], rtol=RTOL, atol=ATOL, err_msg=name)
+    out = residual.residual_block_projection(a, w1, b1, w2, b2, ws, stride=stride, provider=provider)
+    np.testing.assert_array_equal(out, steps.a2)
+
+
+def test_projection_with_identity_ws_equals_identity_block():
+    """W_s = I (1×1) at stride 1 with C_out = C_in is the identity shortcut: both models agree."""
+    a, w1, b1, w2, b2, _ = random_block(5, 3, 6, 6)
+    ws = np.eye(3)[:, :, None, None]
+    proj = residual.residual_block_projection(a, w1, b1, w2, b2, ws, stride=1)
+    np.testing.assert_allclose(proj, residual.residual_block(a, w1, b1, w2, b2), rtol=1e-6, atol=1e-5)
+
+
+@pytest.mark.parametrize("n, stride", [(1, 1), (5, 1), (5, 2), (6, 2), (7, 3), (8, 4), (64, 2), (9, 4)])
+def test_block_shapes_follow_the_output_size_formula(n, stride):
+    """Main path and 1×1 projection give the same size ⌊(n − 1)/s⌋ + 1; identity fits only when nothing changes."""
+    brute = len(range(0, n, stride))  # rows the strided 3×3 with p = 1 visits
+    shapes = residual.block_shapes(2, n, n, 4, stride)
+    assert shapes.main == (4, brute, brute)
+    assert residual.conv_output_size(n, 1, 0, stride) == brute  # the 1×1 shortcut
+    assert not shapes.identity_fits
+    assert residual.block_shapes(2, n, n, 2, 1).identity_fits
+
+
+@pytest.mark.parametrize("args, message", [
+    (dict(a=np.zeros((2, 5))), "a must have 3 dimensions"),
+    (dict(a=np.zeros((0, 5, 5))), "a is empty"),
+    (dict(a=np.full((2, 5, 5), np.nan)), "not finite"),
+    (dict(a=np.full((2, 5, 5), 1e300)), "not finite"),
+    (dict(a=np.zeros((2, 5, 5), complex)), "real numbers"),
+    (dict(a=np.array([[["x"]]])), "real numbers"),
+    (dict(w1=np.zeros((2, 2, 5, 5))), "w1 must have shape (2, 2, 3, 3)"),
+    (dict(w2=np.zeros((3, 2, 3, 3))), "w2 must have shape (2, 2, 3, 3)"),
+    (dict(b1=np.zeros(3)), "b1 must have shape (2,)"),
+    (dict(b2=np.zeros((2, 1))), "b2 must have 1 dimensions"),
+    (dict(w1=np.full((2, 2, 3, 3), np.inf)), "not finite"),
+])
+def test_bad_arguments_raise_value_error(args, message):
+    """Wrong shapes, non-real or non-finite values raise a ValueError that says what is wrong."""
+    values = dict(a=np.zeros((2, 5, 5)), w1=np.zeros((2, 2, 3, 3)), b1=np.zeros(2),
+                  w2=np.zeros((2, 2, 3, 3)), b2=np.zeros(2))
+    values.update(args)
+    with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        residual.residual_block(values["a"], values["w1"], values["b1"], values["w2"], values["b2"])
+
+
+@pytest.mark.parametrize("stride", [0, 5, 1.5, True, "2"])
+def test_projection_refuses_bad_stride(stride):
+    """Strides outside 1…MAX_STRIDE, or not integers, raise a ValueError."""
+    a, w1, b1, w2, b2, ws = random_block(0, 2, 5, 5, 3)
+    with pytest.raises(ValueError, match="stride"):
+        residual.projection_block_steps(a, w1, b1, w2, b2, ws, stride=stride)
+
+
+def test_projection_refuses_ws_of_wrong_shape():
+    """W_s must be (C_out, C_in, 1, 1)."""
+    a, w1, b1, w2, b2, ws = random_block(0, 2, 5, 5, 3)
+    with pytest.raises(ValueError, match="ws must have shape"):
+        residual.projection_block_steps(a, w1, b1, w2, b2, ws[:, :, :1, :1].repeat(3, axis=2), stride=2)
+
+
+def test_block_run_is_recorded_for_what_ran():
+    """Each block call shows up in runtime.record_runs with the model's name."""
+    ex = residual.example_block(0)
+    with runtime.record_runs() as runs:
+        residual.residual_block_steps(ex.a, ex.w1, ex.b1, ex.w2, ex.b2, provider="cpu")
+    assert [r.model for r in runs] == [residual.IDENTITY_MODEL]
+
+
+@pytest.mark.parametrize("negatives", [False, True])
+def test_example_block_is_seeded_integers(negatives):
+    """The page's example volume is reproducible from its seed and non-negative unless asked."""
+    first, again = residual.example_block(4, 2, 5, negatives=negatives), residual.example_block(4, 2, 5,
+                                                                                                 negatives=negatives)
+    np.testing.assert_array_equal(first.a, again.a)
+    assert np.all(first.a == np.round(first.a)) and first.a.shape == (2, 5, 5)
+    assert (first.a.min() < 0) == negatives

@@ -1,0 +1,139 @@
+"""The six trained depth-experiment models and their record, against a numpy forward pass written here."""
+
+from __future__ import annotations
+
+import numpy as np
+import onnx
+import pytest
+from onnx import numpy_helper
+
+from playground import depth_experiment as dx
+from playground.manifest import load_manifest, model_path
+
+RECORD = dx.load_record()
+RUNS = dx.training_runs()
+NAMES = [r.name for r in RUNS]
+N_DIGITS = 40  # test digits pushed through the numpy reference (all 300 go through ORT below)
+
+
+def conv3x3_same(x, w, b):
+    """'Same' 3×3 cross-correlation in float64 by shifting: x (N, C, H, W), w (K, C, 3, 3) → (N, K, H, W)."""
+    n, c, h, w_ = x.shape
+    padded = np.pad(x, ((0, 0), (0, 0), (1, 1), (1, 1)))
+    out = np.zeros((n, w.shape[0], h, w_))
+    for i in range(3):
+        for j in range(3):
+            out += np.einsum("nchw,kc->nkhw", padded[:, :, i:i + h, j:j + w_], w[:, :, i, j])
+    return out + b[None, :, None, None]
+
+
+def numpy_forward(weights: dict[str, np.ndarray], x: np.ndarray, blocks: int, residual: bool):
+    """The architecture of export/depth_experiment.py (BN folded): logits (N, 10), activations (N, B+1, C, H, W)."""
+    relu = lambda v: np.maximum(v, 0)  # noqa: E731
+    a = relu(conv3x3_same(x, weights["stem.weight"], weights["stem.bias"]))
+    acts = [a]
+    for k in range(blocks):
+        z1 = conv3x3_same(a, weights[f"blocks.{k}.conv1.weight"], weights[f"blocks.{k}.conv1.bias"])
+        z2 = conv3x3_same(relu(z1), weights[f"blocks.{k}.conv2.weight"], weights[f"blocks.{k}.conv2.bias"])
+        a = relu(z2 + a) if residual else relu(z2)
+        acts.append(a)
+    logits = a.mean(axis=(2, 3)) @ weights["fc.weight"].T + weights["fc.bias"]
+    return logits, np.stack(acts, axis=1)
+
+
+def initializers(name: str) -> dict[str, np.ndarray]:
+    """The model's weights as stored in its ONNX file, float64."""
+    model = onnx.load(model_path(name))
+    return {i.name: numpy_helper.to_array(i).astype(np.float64) for i in model.graph.initializer}
+
+
+@pytest.mark.model_reference("depth_plain_8")
+@pytest.mark.model_reference("depth_residual_8")
+@pytest.mark.model_reference("depth_plain_20")
+@pytest.mark.model_reference("depth_residual_20")
+@pytest.mark.model_reference("depth_plain_56")
+@pytest.mark.model_reference("depth_residual_56")
+@pytest.mark.parametrize("run", RUNS, ids=NAMES)
+def test_depth_model_matches_numpy_forward(run, provider):
+    """ORT's logits and every block's activation equal a numpy forward pass with the file's weights."""
+    images, _, _ = dx.held_out_digits()
+    images = images[:N_DIGITS]
+    logits, acts = numpy_forward(initializers(run.name), images[:, None] / 16.0, run.blocks, run.residual)
+    pred = dx.predict(images, run.depth, run.residual, provider=provider)
+    scale = np.abs(acts).max()
+    np.testing.assert_allclose(pred.activations, acts, rtol=1e-4, atol=1e-5 * scale)
+    np.testing.assert_allclose(pred.probabilities, dx.softmax(logits), atol=1e-5)
+    assert acts.shape == (N_DIGITS, run.blocks + 1, 16, 8, 8)
+
+
+@pytest.mark.parametrize("run", RUNS, ids=NAMES)
+def test_recorded_test_error_is_what_the_exported_model_gets(run):
+    """The test error torch recorded equals the ONNX model's error on the committed test digits."""
+    images, labels, _ = dx.held_out_digits()
+    pred = dx.predict(images, run.depth, run.residual, provider="cpu")
+    assert abs(float((pred.labels != labels).mean()) - run.test_error) < 0.5 / len(labels)
+
+
+@pytest.mark.parametrize("run", RUNS, ids=NAMES)
+def test_record_is_complete_and_consistent(run):
+    """Depth = 2·blocks + 2 = number of layers with gradient norms; one value per epoch per curve."""
+    epochs = RECORD["training"]["epochs"]
+    assert run.depth == 2 * run.blocks + 2 == len(run.layers)
+    assert len(run.grad_norms_init) == len(run.grad_norms_init_no_bn) == run.depth
+    assert np.all(np.isfinite(run.grad_norms_init)) and np.all(run.grad_norms_init > 0)
+    for curve in ("running_train_error", "train_error", "val_error", "lr"):
+        assert len(run.curves[curve]) == epochs, curve
+    for curve in ("running_train_error", "train_error", "val_error"):
+        assert np.all((run.curves[curve] >= 0) & (run.curves[curve] <= 1)), curve
+    entry = load_manifest()["models"][run.name]
+    assert entry["provenance"]["seed"] == RECORD["seed"]
+    assert entry["verification"]["same_predictions"] is True
+
+
+def test_split_and_held_out_digits_match_the_record():
+    """Train/validation/test indices are disjoint, cover the 1,797 digits, and the committed digits are the test set."""
+    indices = RECORD["data"]["indices"]
+    sizes = RECORD["data"]["split_sizes"]
+    all_idx = np.concatenate([indices["train"], indices["val"], indices["test"]])
+    assert len(all_idx) == len(set(all_idx.tolist())) == 1797 == sum(sizes.values())
+    images, labels, held_out = dx.held_out_digits()
+    np.testing.assert_array_equal(held_out, indices["test"])
+    assert images.shape == (sizes["test"], 8, 8) and images.dtype == np.uint8 and images.max() <= 16
+    assert np.bincount(labels, minlength=10).min() >= 25  # stratified: about 30 of each digit
+
+
+@pytest.mark.parametrize("norms, expected", [([1.0, 2.0, 4.0], 4.0), ([3.0, 3.0], 1.0), ([0.0, 1.0], float("inf"))])
+def test_grad_spread(norms, expected):
+    """The gradient spread is largest ÷ smallest norm."""
+    assert dx.grad_spread(np.array(norms)) == expected
+
+
+@pytest.mark.parametrize("errors, threshold, expected", [([0.9, 0.5, 0.04, 0.0], 0.05, 3), ([0.9, 0.8], 0.05, None),
+                                                         ([0.01], 0.05, 1)])
+def test_first_epoch_below(errors, threshold, expected):
+    """First epoch (1-based) whose error is under the threshold, or None."""
+    assert dx.first_epoch_below(np.array(errors), threshold) == expected
+
+
+def test_activation_stats_of_a_known_volume():
+    """Mean, std and share of zeros per block, over channels and positions."""
+    acts = np.zeros((2, 1, 2, 2))
+    acts[1] = [[[1, 3], [0, 0]]]
+    stats = dx.activation_stats(acts)
+    np.testing.assert_allclose(stats.mean, [0, 1])
+    np.testing.assert_allclose(stats.std, [0, np.std([1, 3, 0, 0])])
+    np.testing.assert_allclose(stats.zero_fraction, [1, 0.5])
+
+
+@pytest.mark.parametrize("plain, res, expected", [
+    (0.6, 0.0, "residual"), (0.0, 0.3, "plain"), (0.02, 0.0, "about the same"), (0.09, 0.05, "about the same"),
+    (0.11, 0.05, "residual")])
+def test_lower_error_verdict(plain, res, expected):
+    """The verdict names the net with the lower error, or a tie within 5 points."""
+    assert dx.lower_error(plain, res) == expected
+
+
+def test_gradient_ratio_compares_first_and_last_conv():
+    """First conv over last conv; the fc (last entry) does not count."""
+    assert dx.gradient_ratio(np.array([8.0, 4.0, 2.0, 100.0])) == 4.0
+    assert dx.gradient_ratio(np.array([1.0, 0.0, 5.0])) == float("inf")

@@ -1,0 +1,166 @@
+"""The residual-block page through the app's entry point: controls change what it shows, values are right."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from playground import depth_experiment as dx
+from playground.residual import example_block
+from tests.conftest import REPO_ROOT
+from tests.test_residual import reference_block
+from tests.test_residual_depth import initializers, numpy_forward
+
+PAGE = "pages/residual_block.py"
+
+
+def open_page(**query) -> AppTest:
+    """The page as a visitor arriving from a link with ``query`` sees it."""
+    at = AppTest.from_file(str(REPO_ROOT / "streamlit_app.py"), default_timeout=60)
+    at.query_params.update({k: str(v) for k, v in query.items()})
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def formula_lines(at: AppTest) -> list[str]:
+    """The step-through formula's lines (the page's first st.latex)."""
+    body = at.latex[0].value.strip().strip("$").strip()
+    return body.removeprefix(r"\begin{array}{l}").removesuffix(r"\end{array}").split(r"\\")
+
+
+def fmt(v: float) -> str:
+    text = f"{v:.4g}"
+    return f"({text})" if v < 0 else text
+
+
+def test_default_view_shows_every_step_with_reference_values():
+    """Seed 3, 2×5×5, identity: the five formula lines end with the loop reference's values at cell (1, 1, 1)."""
+    at = open_page()
+    assert not at.error
+    ex = example_block(3, 2, 5)
+    ref = reference_block(ex.a, ex.w1, ex.b1, ex.w2, ex.b2)
+    lines = formula_lines(at)
+    assert len(lines) == 5
+    for line, name in zip(lines, ("z1", "a1", "z2", "shortcut", "a2")):
+        value = ref[name][0, 0, 0] if name != "shortcut" else ref["z2"][0, 0, 0] + ref["shortcut"][0, 0, 0]
+        assert line.endswith(f"= {fmt(value)}"), (line, name)
+    assert at.query_params["t"] == "1.0" and at.query_params["sc"] == "identity"
+
+
+@pytest.mark.parametrize("step", [1, 2, 3, 4])
+def test_step_slider_reveals_the_block_step_by_step(step):
+    """At step k the formula shows k lines."""
+    at = open_page(step=step)
+    assert len(formula_lines(at)) == step
+
+
+def test_scale_to_zero_gives_the_identity():
+    """Scaling W[l+2], b[l+2] to 0 with a[l] ≥ 0: the page says a[l+2] = a[l] with zero difference."""
+    at = open_page()
+    at.slider(key="t").set_value(0.0).run()
+    assert "Largest |a[l+2] − a[l]| = 0" in at.success[0].value
+    assert at.query_params["t"] == "0.0"
+
+
+def test_negatives_are_clipped_by_the_last_relu():
+    """With negatives in a[l] and W[l+2] = 0 the page counts the cells ReLU clips: those where a[l] < 0."""
+    at = open_page(t=0.0)
+    at.toggle(key="neg").set_value(True).run()
+    clipped = int((example_block(3, 2, 5, negatives=True).a < 0).sum())
+    assert clipped > 0
+    assert f"at the {clipped} cells where a[l] < 0" in at.warning[0].value
+
+
+def test_stride_two_forces_the_projection_with_its_shape_arithmetic():
+    """Stride 2 on 5×5: z[l+2] is 2×3×3, the identity cannot be added, W_s gives 3×3."""
+    at = open_page()
+    at.select_slider(key="s").set_value(2).run()
+    assert "z[l+2] is 2×3×3 but a[l] is 2×5×5" in at.info[0].value
+    assert any(r"\left\lfloor \frac{5 + 2\cdot 1 - 3}{2} \right\rfloor + 1 = 3" in latex.value for latex in at.latex)
+    ex = example_block(3, 2, 5, 2)
+    ref = reference_block(ex.a, ex.w1, ex.b1, ex.w2, ex.b2, ex.ws, stride=2)
+    assert formula_lines(at)[4].endswith(f"= {fmt(ref['a2'][0, 0, 0])}")
+
+
+def test_cell_is_kept_inside_a_smaller_output():
+    """A link asking for row 5 on a stride-2 block (3 rows) shows row 3 instead of failing."""
+    at = open_page(row=5, s=2)
+    assert at.number_input(key="row").value == 3
+    assert not at.error
+
+
+@pytest.mark.parametrize("right", [True, False])
+def test_identity_quiz_gives_feedback(right):
+    """The check-yourself answer is g(shortcut) at the cell; a right guess is praised, a wrong one corrected."""
+    ex = example_block(3, 2, 5)
+    expected = max(float(ex.a[0, 0, 0]), 0.0)  # W[l+2] = 0: a[l+2] = g(a[l])
+    at = open_page()
+    at.number_input(key="guess").set_value(expected if right else expected + 7).run()
+    at.button(key="identity_quiz_check").click().run()
+    if right:
+        assert at.success and f"Right: {expected:g}" in at.success[0].value
+    else:
+        assert f"the answer is {expected:g}" in at.error[0].value
+
+
+def test_predict_then_reveal_the_deepest_nets():
+    """The deepest curves stay hidden until revealed; the verdict and headline come from the record."""
+    at = open_page()
+    deepest = max(dx.depths())
+    assert any(f"{deepest}-layer curves stay hidden" in c.value for c in at.caption)
+    at.radio(key="pred").set_value("residual").run()
+    at.button(key="reveal").click().run()
+    plain, res = dx.get_run(deepest, False), dx.get_run(deepest, True)
+    answer = dx.lower_error(plain.final("train_error"), res.final("train_error"))
+    feedback = (at.success or at.error)[0].value
+    assert answer in feedback
+    headline = next(m.value for m in at.markdown if m.value.startswith("**What was measured:**"))
+    assert f"**{plain.final('train_error'):.1%}**" in headline and f"**{res.final('train_error'):.1%}**" in headline
+    assert at.query_params["shown"] == "1" and at.query_params["pred"] == "residual"
+    at.button(key="hide").click().run()
+    assert any(f"{deepest}-layer curves stay hidden" in c.value for c in at.caption)
+    assert at.radio(key="pred").value is None and at.query_params["shown"] == "0"
+
+
+@pytest.mark.parametrize("digit, depth", [(1, 8), (17, 20), (300, 56)])
+def test_digit_predictions_match_a_numpy_forward_pass(digit, depth):
+    """The page's predictions for a linked digit equal the numpy reference's argmax for both nets."""
+    at = open_page(digit=digit, depth=depth)
+    images, _, _ = dx.held_out_digits()
+    shown = {m.label: m.value for m in at.metric}
+    for residual in (False, True):
+        run = dx.get_run(depth, residual)
+        logits, _ = numpy_forward(initializers(run.name), images[digit - 1:digit, None] / 16.0, run.blocks, residual)
+        kind = "residual" if residual else "plain"
+        assert shown[f"{kind}-{depth} says"] == str(int(np.argmax(logits)))
+
+
+def test_bad_link_values_fall_back_with_a_warning():
+    """?s=9&digit=0&depth=7 are refused, reported, and the defaults are shown."""
+    at = open_page(s=9, digit=0, depth=7)
+    assert not at.error
+    warning = at.warning[-1].value
+    assert "s=9" in warning and "digit=0" in warning and "depth=7" in warning
+    assert at.select_slider(key="s").value == 1
+
+
+def test_numpy_rerun_runs_on_request():
+    """Turning on the numpy re-run shows the final training errors of plain and residual."""
+    at = open_page()
+    at.toggle(key="nprun").set_value(True).run()
+    assert any(m.value.startswith("Final training error: plain") for m in at.markdown)
+
+
+@pytest.mark.parametrize("query", [
+    {"sc": "projection"}, {"c": 4, "n": 8, "cout": 1, "s": 3, "step": 1}, {"neg": 1, "t": 0, "skip": 0},
+    {"shown": 1, "curve": "running_train_error", "gdepth": 8}, {"digit": 300, "depth": 20, "nprun": 1, "npseed": 5},
+    {"c": 1, "n": 3, "cout": 4, "s": 3, "row": 8, "col": 8, "ch": 8},
+])
+def test_links_render_without_error(query):
+    """Shared links with unusual but valid settings render with no exception and no error box."""
+    at = open_page(**query)
+    assert not at.error and not at.exception
+    assert len(formula_lines(at)) == int(query.get("step", 5))

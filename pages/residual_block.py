@@ -9,6 +9,7 @@ from pages import _residual_charts as charts
 from pages import _residual_experiment as experiment
 from pages import _ui
 from playground import residual, runtime
+from playground.arithmetic import conv_output_size
 from playground.manifest import ModelUnavailable
 
 SHORTCUTS = ("identity", "projection")
@@ -123,8 +124,8 @@ elif not skip and scale == 0:
     st.warning("Skip off and W[l+2] = 0: a[l+2] = g(b[l+2]) = 0 everywhere, a plain block that lost a[l] entirely.")
 
 with st.expander("Shape arithmetic: when the identity fits and when W_s is needed", expanded=not shapes.identity_fits):
-    h1 = residual.conv_output_size(n, residual.KERNEL, residual.PAD, stride)
-    h_proj = residual.conv_output_size(n, 1, 0, stride)
+    h1 = conv_output_size(n, residual.KERNEL, residual.PAD, stride)
+    h_proj = conv_output_size(n, 1, 0, stride)
     p, f = residual.PAD, residual.KERNEL
     st.latex(rf"n^{{[l+1]}} = \left\lfloor \frac{{n + 2p - f}}{{s}} \right\rfloor + 1 = "
              rf"\left\lfloor \frac{{{n} + 2\cdot {p} - {f}}}{{{stride}}} \right\rfloor + 1 = {h1}, \qquad "

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from playground import runtime
+from playground.arithmetic import conv_output_size
 
 IDENTITY_MODEL = "residual_block"
 PROJECTION_MODEL = "residual_block_projection"
@@ -65,11 +66,6 @@ class BlockShapes:
     a: tuple[int, int, int]  # a^[l]
     main: tuple[int, int, int]  # z^[l+1], a^[l+1], z^[l+2], a^[l+2]
     identity_fits: bool  # a^[l] can be added to z^[l+2] as it is
-
-
-def conv_output_size(n: int, f: int, p: int = 0, s: int = 1) -> int:
-    """⌊(n + 2p − f)/s⌋ + 1. Private stand-in until ``playground.arithmetic.conv_output_size`` lands."""
-    return (n + 2 * p - f) // s + 1
 
 
 def block_shapes(c_in: int, n_h: int, n_w: int, c_out: int, stride: int) -> BlockShapes:

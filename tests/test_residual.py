@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from playground import residual, runtime
+from playground.arithmetic import conv_output_size
 
 RTOL, ATOL = 1e-5, 1e-4  # float32 ORT vs float64 loops, values of order 10
 
@@ -134,7 +135,7 @@ def test_block_shapes_follow_the_output_size_formula(n, stride):
     brute = len(range(0, n, stride))  # rows the strided 3×3 with p = 1 visits
     shapes = residual.block_shapes(2, n, n, 4, stride)
     assert shapes.main == (4, brute, brute)
-    assert residual.conv_output_size(n, 1, 0, stride) == brute  # the 1×1 shortcut
+    assert conv_output_size(n, 1, 0, stride) == brute  # the 1×1 shortcut
     assert not shapes.identity_fits
     assert residual.block_shapes(2, n, n, 2, 1).identity_fits
 

@@ -143,7 +143,8 @@ def sync_url(keys: Iterable[str]) -> None:
     keys = list(keys)
     for key in keys:
         _own(key)
-    wanted = {k: _encode(st.session_state[k]) for k in keys if k in st.session_state}
+    # An empty widget (None) is left out: the link then opens with that widget empty too.
+    wanted = {k: _encode(st.session_state[k]) for k in keys if st.session_state.get(k) is not None}
     if dict(st.query_params) != wanted:
         st.query_params.from_dict(wanted)
 

@@ -153,4 +153,4 @@ except ModelUnavailable as exc:  # the message names the file and the command th
 
 _ui.show_runs(runs)
 _ui.url_notice()
-_ui.sync_url([k for k in BLOCK_KEYS + experiment.KEYS if st.session_state.get(k) is not None])
+_ui.sync_url(BLOCK_KEYS + experiment.KEYS)

@@ -53,3 +53,20 @@ def test_out_of_range_link_value_is_refused():
     at.run()
     assert not at.exception
     assert at.slider(key="n").value == 6
+
+
+def empty_answer_page():
+    import streamlit as st
+
+    from pages import _ui
+
+    st.number_input("guess", value=None, key=_ui.url_float("guess", None, -10.0, 10.0))
+    _ui.sync_url(["guess"])
+
+
+def test_an_empty_widget_is_left_out_of_the_link():
+    """An empty number box is not written as guess=None (which the next visit would call a bad link)."""
+    at = AppTest.from_function(empty_answer_page).run()
+    assert "guess" not in at.query_params
+    at.number_input(key="guess").set_value(2.5).run()
+    assert at.query_params["guess"] == "2.5"

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import numpy as np
+import plotly.graph_objects as go
 import streamlit as st
+from plotly.subplots import make_subplots
 
 from pages import _edge_views as views
 from pages import _ui
+from playground import depth_experiment as dx
 from playground import edge_images as imgs
-from playground import filters, runtime
+from playground import filters, learned_filters, runtime
+from playground.manifest import ModelUnavailable
+
+LEARNED_SIDE = 256  # the picture is shrunk to this before the 16 learned filters run on it
 
 
 def controls() -> tuple[str, np.ndarray, np.ndarray, int, int, bool]:
@@ -114,7 +120,7 @@ def on_a_picture(applied: np.ndarray, p: int, s: int, flip: bool) -> None:
                        "Direction θ = atan2(Gx, Gy) as colour, strength as brightness", magnitude.shape)
         views.direction_legend()
 
-    # Learned first-layer filters of a trained model go here, next to the hand-made ones.
+    learned_section(gray, provider)
 
     st.header("3 · A colour image is a volume: n_H × n_W × 3")
     mode = st.radio("The f × f × 3 filter has", list(views.CHANNELS), horizontal=True,
@@ -122,6 +128,55 @@ def on_a_picture(applied: np.ndarray, p: int, s: int, flip: bool) -> None:
     volume = filters.volume_filter(applied, mode)  # (1, 3, f, f)
     volume_map = filters.conv2d(channels[None], volume, None, s, p, provider=provider)[0, 0]
     views.volume_section(channels, volume, volume_map, gray.shape)
+
+
+def learned_grid(kernels: np.ndarray, titles: list[str]) -> go.Figure:
+    """K small heatmaps (f × f) on one diverging scale, two rows."""
+    cols = (len(kernels) + 1) // 2
+    fig = make_subplots(rows=2, cols=cols, subplot_titles=titles, horizontal_spacing=0.02, vertical_spacing=0.12)
+    limit = float(np.abs(kernels).max())
+    for i, k in enumerate(kernels):
+        fig.add_trace(go.Heatmap(z=k, zmin=-limit, zmax=limit, colorscale=imgs.DIVERGING_SCALE, showscale=False,
+                                 hovertemplate="row %{y}, column %{x}: %{z:.3f}<extra></extra>"),
+                      row=i // cols + 1, col=i % cols + 1)
+    fig.update_xaxes(showticklabels=False)
+    fig.update_yaxes(showticklabels=False, autorange="reversed", scaleanchor="x")
+    fig.update_annotations(font_size=11)
+    fig.update_layout(height=300, margin={"l": 10, "r": 10, "t": 40, "b": 10})
+    return fig
+
+
+def learned_section(gray: np.ndarray, provider: str) -> None:
+    """The first-layer filters of a trained network, next to the hand-made ones, run on the picture."""
+    st.subheader("Filters nobody typed: learned by backprop")
+    st.markdown(
+        "In a CNN the filter values are **parameters**: backprop learns them. These are the 3×3 filters of "
+        "the first layer of a network from the residual-block page, trained on scikit-learn's 8×8 "
+        "handwritten digits (batch-norm folded in). Each is compared with the closest hand-made kernel "
+        "above by the cosine of the angle between them (1: same pattern, −1: same edge with light and dark "
+        "swapped, near 0: nothing alike).")
+    names = [dx.model_name(d, r) for d in dx.depths() for r in (True, False)]
+    name = st.selectbox("Trained network", names, format_func=lambda n: n.replace("depth_", "").replace("_", ", ") +
+                        " layers", key=_ui.url_choice("lf", learned_filters.DEFAULT_MODEL, names))
+    try:
+        w, b = learned_filters.first_layer(name)  # (16, 1, 3, 3), (16,)
+    except ModelUnavailable as exc:
+        st.error(str(exc))
+        return
+    kernels = w[:, 0]
+    matches = [learned_filters.closest_kernel(k, filters.KERNELS) for k in kernels]
+    titles = [f"#{i} ≈ {m} {c:+.2f}" for i, (m, c) in enumerate(matches)]
+    views.chart(learned_grid(kernels, titles), "learned_fig")
+    best = int(np.argmax([abs(c) for _, c in matches]))
+    st.caption(f"Most edge-like: filter #{best}, cosine {matches[best][1]:+.2f} with "
+               f"{views.KERNEL_LABELS[matches[best][0]].split(' (')[0]}. Colours: red > 0, blue < 0.")
+    x = imgs.shrink(gray, LEARNED_SIDE) / 255.0  # 0…1, as the network saw its digits
+    a1 = np.maximum(filters.conv2d(x[None, None], w, b, 1, 1, provider=provider)[0], 0)  # (16, H, W), one call
+    st.image([imgs.gray_rgb(a, float(a.max())) for a in a1], caption=[f"#{i}" for i in range(len(a1))],
+             width=110, output_format="JPEG")
+    st.caption(f"The first layer's 16 feature maps a = ReLU(W ∗ x + b) on the picture (shrunk to "
+               f"{x.shape[1]}×{x.shape[0]}, pixels scaled to 0…1, p = 1; black 0 … white the map's largest value), "
+               "from one ONNX Runtime call with K = 16.")
 
 
 st.title("Edge filters")
@@ -146,5 +201,5 @@ with runtime.record_runs() as runs:
 _ui.show_runs(runs)
 with link_notice.container():
     _ui.url_notice()
-_ui.sync_url(["kern", "p", "s", "conv", "dl", "pi", "pj", "img", "grad", "rgbw", "q"]
+_ui.sync_url(["kern", "p", "s", "conv", "dl", "pi", "pj", "img", "grad", "lf", "rgbw", "q"]
              + {"angle": ["theta"], "custom": ["k"]}.get(choice, []))

@@ -207,7 +207,7 @@ def test_what_ran_lists_the_conv2d_model_on_each_call():
     """Every filter on the page ran through the conv2d model, listed in "What ran"."""
     at = page()
     table = at.table[0].value
-    assert len(table) == 5 and set(table["model"]) == {"conv2d"}
+    assert len(table) == 6 and set(table["model"]) == {"conv2d"}  # 6×6 example, filter, gradient pair, learned, volume, quiz
 
 
 # ---------------------------------------------------------------- links and check yourself

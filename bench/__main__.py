@@ -17,7 +17,6 @@ import argparse
 import importlib
 import importlib.util
 import json
-import logging
 import os
 import platform
 import pkgutil
@@ -73,7 +72,6 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-pages", action="store_true", help="skip the page rerun timings")
     parser.add_argument("--no-load", action="store_true", help="skip the concurrent-callers test")
     args = parser.parse_args(argv)
-    logging.getLogger("streamlit").setLevel(logging.ERROR)  # AppTest's bare-mode warnings
     print(f"# {platform.processor() or platform.machine()}, {os.cpu_count()} cores, onnxruntime {ort.__version__}, "
           f"providers {ort.get_available_providers()}")
     rows = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 
 from streamlit.testing.v1 import AppTest
@@ -11,6 +12,8 @@ from playground.catalog import built_concepts
 from playground.manifest import REPO_ROOT
 
 HOME_BUDGET_MS = 300
+# AppTest sets session state outside a script run, which Streamlit warns about on every page.
+logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").setLevel(logging.ERROR)
 
 
 def rows(repeat: int) -> list[Row]:

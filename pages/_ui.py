@@ -44,7 +44,7 @@ _OWNED_KEY = "_ui_url_keys"
 
 
 def _current_page() -> str:
-    ctx = get_script_run_ctx()
+    ctx = get_script_run_ctx(suppress_warning=True)
     return ctx.page_script_hash if ctx else ""
 
 

@@ -12,8 +12,10 @@ from playground.catalog import built_concepts
 from playground.manifest import REPO_ROOT
 
 HOME_BUDGET_MS = 300
-# AppTest sets session state outside a script run, which Streamlit warns about on every page.
-logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").setLevel(logging.ERROR)
+# AppTest sets session state outside a script run, which Streamlit warns about on every page
+# (a filter, because Streamlit resets its loggers' levels when AppTest loads the config).
+logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(
+    lambda record: "missing ScriptRunContext" not in record.getMessage())
 
 
 def rows(repeat: int) -> list[Row]:

@@ -144,3 +144,30 @@ def test_deep_link_as_first_request_gets_the_apps_navigation(browser):
             assert "_ui" not in sidebar and "Home" in sidebar
         finally:
             page.close()
+
+
+@pytest.mark.skipif("edge_filters" not in {c.slug for c in built_concepts()}, reason="needs the edge page")
+def test_one_visitors_upload_is_never_shown_to_another(app_url, browser, tmp_path):
+    """Visitor A uploads a picture; visitor B, in another browser context on the same server and
+    page, still sees no upload: uploads live in the visitor's own session."""
+    from PIL import Image
+
+    upload = tmp_path / "visitor_a_private.png"
+    Image.new("RGB", (64, 48), (200, 30, 30)).save(upload)
+    contexts = [browser.new_context(viewport={"width": 1400, "height": 1600}) for _ in range(2)]
+    try:
+        a, b = (ctx.new_page() for ctx in contexts)
+        for page in (a, b):
+            page.goto(f"{app_url}/edge_filters?img=upload", wait_until="domcontentloaded")
+            wait_for_script(page)
+        a.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(upload))
+        a.get_by_text("visitor_a_private.png").first.wait_for(timeout=60_000)
+        wait_for_script(a)
+        b.reload(wait_until="domcontentloaded")
+        wait_for_script(b)
+        assert a.get_by_text("No image uploaded yet").count() == 0
+        assert b.get_by_text("No image uploaded yet").count() == 1
+        assert b.get_by_text("visitor_a_private.png").count() == 0
+    finally:
+        for ctx in contexts:
+            ctx.close()

@@ -75,6 +75,27 @@ def test_a_key_left_by_one_page_is_not_read_by_another():
     assert at.number_input(key="k").value == 2
 
 
+JUNK_VALUES = ["abc", "-1", "999999999999999999999", "1e309", "nan", "", "0", "%00", "<script>", "1,2;3"]
+
+
+@pytest.mark.parametrize("slug", [c.slug for c in built_concepts()])
+@pytest.mark.parametrize("junk", JUNK_VALUES)
+def test_junk_in_every_link_parameter_is_reported_not_crashed_on(slug, junk):
+    """A link whose every parameter holds junk opens the page without an exception or a traceback."""
+    page_file = f"pages/{slug}.py"
+    at = app().run()
+    at.switch_page(page_file).run()
+    keys = list(at.query_params)
+    assert keys, "the page writes its state into the link"
+    fresh = app()
+    fresh.query_params.update({key: junk for key in keys})
+    fresh.run()
+    fresh.switch_page(page_file).run()
+    assert not fresh.exception, (junk, fresh.exception)
+    if junk == "abc":  # not a number, not a choice: the page says it ignored the link's values
+        assert any("not valid" in w.value for w in fresh.warning)
+
+
 def test_serving_process_never_imports_torch():
     """Running every page leaves torch unimported (it is an export-only dependency)."""
     script = (

@@ -195,6 +195,12 @@ def show_runs(runs: Sequence[runtime.RunRecord], title: str = "What ran") -> Non
 
 
 # ---------------------------------------------------------------- exercises
+def _number(value: float) -> str:
+    """Whole numbers with thousands separators (138,357,544), others to 4 significant digits."""
+    value = float(value)
+    return f"{int(value):,}" if value.is_integer() and abs(value) < 1e18 else f"{value:.4g}"
+
+
 def check_answer(guess: float | None, expected: float, key: str, tolerance: float = 0.0,
                  explanation: str = "") -> bool | None:
     """Predict-then-check feedback: compare a learner's ``guess`` with ``expected``.
@@ -208,7 +214,7 @@ def check_answer(guess: float | None, expected: float, key: str, tolerance: floa
         return None
     right = abs(float(guess) - float(expected)) <= tolerance
     if right:
-        st.success(f"Right: {expected:g}. {explanation}")
+        st.success(f"Right: {_number(expected)}. {explanation}")
     else:
-        st.error(f"Not quite: you said {guess:g}, the answer is {expected:g}. {explanation}")
+        st.error(f"Not quite: you said {_number(guess)}, the answer is {_number(expected)}. {explanation}")
     return right

@@ -70,3 +70,21 @@ def test_an_empty_widget_is_left_out_of_the_link():
     assert "guess" not in at.query_params
     at.number_input(key="guess").set_value(2.5).run()
     assert at.query_params["guess"] == "2.5"
+
+
+def quiz_page():
+    import streamlit as st
+
+    from pages import _ui
+
+    guess = st.number_input("guess", value=None, step=1.0, key="guess")
+    _ui.check_answer(guess, 138_357_544, key="vgg")
+
+
+def test_feedback_writes_big_answers_in_full():
+    """A wrong guess about VGG-16's parameters reads 138,357,544, not 1.38358e+08."""
+    at = AppTest.from_function(quiz_page).run()
+    at.number_input(key="guess").set_value(1000.0).run()
+    at.button(key="vgg_check").click().run()
+    assert "the answer is 138,357,544" in at.error[0].value
+    assert "you said 1,000" in at.error[0].value

@@ -31,6 +31,7 @@ import numpy as np
 
 from playground import runtime
 from playground.arithmetic import conv_output_size
+from playground.arrays import as_float32
 
 IDENTITY_MODEL = "residual_block"
 PROJECTION_MODEL = "residual_block_projection"
@@ -83,22 +84,16 @@ def block_shapes(c_in: int, n_h: int, n_w: int, c_out: int, stride: int) -> Bloc
 
 def _real_array(name: str, x, ndim: int) -> np.ndarray:
     """``x`` as a finite float32 array of ``ndim`` dimensions, or a ValueError saying why not."""
-    arr = np.asarray(x)
-    if arr.dtype.kind not in "biuf":
-        raise ValueError(f"{name} must hold real numbers, not {arr.dtype}")
+    arr = as_float32(x, name)
     if arr.ndim != ndim:
         raise ValueError(f"{name} must have {ndim} dimensions, got shape {arr.shape}")
     if 0 in arr.shape:
         raise ValueError(f"{name} is empty (shape {arr.shape})")
-    with np.errstate(over="ignore"):  # float64 beyond float32's range becomes inf, refused below
-        out = arr.astype(np.float32)
-    if not np.isfinite(out).all():
-        raise ValueError(f"{name} has values that are not finite in float32 (NaN, inf, or beyond ±3.4e38)")
-    return out
+    return arr
 
 
 def _check_weights(c_in: int, c_out: int, w1, b1, w2, b2, ws=None) -> tuple[np.ndarray, ...]:
-    """Validate the block's weights against the input's channels; float32 copies."""
+    """Validate the block's weights against the input's channels; float32 arrays."""
     w1, w2 = _real_array("w1", w1, 4), _real_array("w2", w2, 4)
     b1, b2 = _real_array("b1", b1, 1), _real_array("b2", b2, 1)
     expected = {"w1": (c_out, c_in, KERNEL, KERNEL), "b1": (c_out,),

@@ -156,7 +156,7 @@ def digit(record: dict, depths: list[int], shown: bool) -> list[runtime.RunRecor
 
 def numpy_rerun() -> None:
     """The torch-free small version of the experiment, run on request."""
-    layers = depth_numpy.depth(NUMPY_BLOCKS)
+    layers = dx.depth_of(NUMPY_BLOCKS)
     with st.expander(f"Re-run a small version here: numpy, no torch, {layers} layers"):
         st.markdown("Fully connected layers, no BN, PyTorch's default initialisation, the committed test digits as "
                     f"training data, {NUMPY_EPOCHS} epochs (`playground/depth_numpy.py`, backprop written out; the "

@@ -30,6 +30,11 @@ def model_name(depth: int, residual: bool) -> str:
     return f"depth_{'residual' if residual else 'plain'}_{depth}"
 
 
+def depth_of(blocks: int) -> int:
+    """Layers with weights in a net of ``blocks`` blocks: the stem, two per block, the classifier."""
+    return 2 * blocks + 2
+
+
 def to_input(images: np.ndarray) -> np.ndarray:
     """Digits (N, 8, 8) with values 0…16 → network input (N, 1, 8, 8) float32 in [0, 1]."""
     return (np.asarray(images, np.float32) / PIXEL_SCALE)[:, None]
@@ -48,7 +53,6 @@ class TrainingRun:
     grad_norms_init: np.ndarray  # (depth,) ‖∂L/∂W‖ at initialisation, with BN
     grad_norms_init_no_bn: np.ndarray  # (depth,) same architecture without BN, default init
     test_error: float
-    train_seconds: float
 
     def final(self, curve: str) -> float:
         return float(self.curves[curve][-1])
@@ -66,7 +70,7 @@ def training_runs() -> list[TrainingRun]:
         TrainingRun(r["name"], r["depth"], r["blocks"], r["residual"], tuple(r["layers"]),
                     {k: np.asarray(v, np.float64) for k, v in r["curves"].items()},
                     np.asarray(r["grad_norms_init"]), np.asarray(r["grad_norms_init_no_bn"]),
-                    float(r["test_error"]), float(r["train_seconds"]))
+                    float(r["test_error"]))
         for r in load_record()["runs"]
     ]
 
@@ -126,13 +130,12 @@ class ActivationStats:
 
     mean: np.ndarray  # (B+1,)
     std: np.ndarray  # (B+1,)
-    zero_fraction: np.ndarray  # (B+1,) share of units the ReLU set to 0
 
 
 def activation_stats(activations: np.ndarray) -> ActivationStats:
     """Per-block statistics of one image's activations (B+1, C, H, W)."""
     flat = activations.reshape(activations.shape[0], -1).astype(np.float64)
-    return ActivationStats(flat.mean(axis=1), flat.std(axis=1), (flat == 0).mean(axis=1))
+    return ActivationStats(flat.mean(axis=1), flat.std(axis=1))
 
 
 @dataclass(frozen=True)
@@ -144,25 +147,13 @@ class Comparison:
     residual_train_error: float
     plain_val_error: float
     residual_val_error: float
-    plain_grad_spread: float  # max / min gradient norm over the conv layers at initialisation
-    residual_grad_spread: float
-    plain_grad_spread_no_bn: float
-    residual_grad_spread_no_bn: float
-
-
-def grad_spread(norms: np.ndarray) -> float:
-    """Largest ÷ smallest gradient norm over the layers (1 = all layers alike); inf if one is 0."""
-    smallest = float(np.min(norms))
-    return float("inf") if smallest == 0 else float(np.max(norms)) / smallest
 
 
 def compare(depth: int, curve: str = "train_error") -> Comparison:
-    """Final errors and gradient spreads of the plain and the residual net of one depth."""
+    """Final training (``curve``) and validation errors of the plain and the residual net of one depth."""
     plain, res = get_run(depth, False), get_run(depth, True)
     return Comparison(depth, plain.final(curve), res.final(curve), plain.final("val_error"),
-                      res.final("val_error"), grad_spread(plain.grad_norms_init[:-1]),
-                      grad_spread(res.grad_norms_init[:-1]), grad_spread(plain.grad_norms_init_no_bn[:-1]),
-                      grad_spread(res.grad_norms_init_no_bn[:-1]))
+                      res.final("val_error"))
 
 
 def first_epoch_below(errors: np.ndarray, threshold: float) -> int | None:

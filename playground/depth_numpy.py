@@ -37,15 +37,9 @@ Params = list[tuple[np.ndarray, np.ndarray]]  # (W (out, in), b (out,)) per laye
 
 @dataclass(frozen=True)
 class TrainResult:
-    """Per-epoch training error and loss of one run (errors in 0…1, measured after each epoch)."""
+    """Per-epoch training error of one run (in 0…1, measured on the whole set after each epoch)."""
 
     train_error: np.ndarray  # (epochs,)
-    train_loss: np.ndarray  # (epochs,)
-
-
-def depth(blocks: int) -> int:
-    """Layers with weights: stem, two per block, head."""
-    return 2 * blocks + 2
 
 
 def init_params(blocks: int, n_in: int, seed: int, width: int = WIDTH) -> Params:
@@ -141,7 +135,7 @@ def train(blocks: int, residual: bool, x: np.ndarray, labels: np.ndarray, epochs
     params = init_params(blocks, x.shape[1], seed)
     velocity = [(np.zeros_like(w), np.zeros_like(b)) for w, b in params]
     order = np.random.default_rng(seed + 1)
-    errors, losses = [], []
+    errors = []
     for _ in range(epochs):
         perm = order.permutation(len(labels))
         for i in range(0, len(labels), BATCH):
@@ -151,7 +145,5 @@ def train(blocks: int, residual: bool, x: np.ndarray, labels: np.ndarray, epochs
                 vw, vb = MOMENTUM * vw + gw, MOMENTUM * vb + gb
                 velocity[k] = (vw, vb)
                 params[k] = (w - LR * vw, b - LR * vb)
-        err, loss = error_and_loss(params, x, labels, residual)
-        errors.append(err)
-        losses.append(loss)
-    return TrainResult(np.array(errors), np.array(losses))
+        errors.append(error_and_loss(params, x, labels, residual)[0])
+    return TrainResult(np.array(errors))

@@ -64,7 +64,6 @@ class BlockSteps:
 class BlockShapes:
     """The shape arithmetic of one block (channels, rows, columns)."""
 
-    a: tuple[int, int, int]  # a^[l]
     main: tuple[int, int, int]  # z^[l+1], a^[l+1], z^[l+2], a^[l+2]
     identity_fits: bool  # a^[l] can be added to z^[l+2] as it is
 
@@ -79,7 +78,7 @@ def block_shapes(c_in: int, n_h: int, n_w: int, c_out: int, stride: int) -> Bloc
     h = conv_output_size(n_h, KERNEL, PAD, stride)
     w = conv_output_size(n_w, KERNEL, PAD, stride)
     main = (c_out, conv_output_size(h, KERNEL, PAD, 1), conv_output_size(w, KERNEL, PAD, 1))
-    return BlockShapes((c_in, n_h, n_w), main, main == (c_in, n_h, n_w))
+    return BlockShapes(main, main == (c_in, n_h, n_w))
 
 
 def _real_array(name: str, x, ndim: int) -> np.ndarray:

@@ -59,7 +59,7 @@ def test_plain_gradients_vanish_towards_the_input_residual_ones_do_not(digits, s
     x, labels = digits
     plain = dn.grad_norms_at_init(BLOCKS, False, x, labels, seed)
     res = dn.grad_norms_at_init(BLOCKS, True, x, labels, seed)
-    assert len(plain) == len(res) == dn.depth(BLOCKS) == 20
+    assert len(plain) == len(res) == dx.depth_of(BLOCKS) == 20
     assert plain[0] / res[0] < 1e-5  # same weights, only the skip differs
     assert plain[0] / plain[-1] < 1e-4  # vanishing along the plain net
     assert res.max() / res.min() < 50  # the residual net's layers all get a usable gradient

@@ -11,8 +11,10 @@ Everything the page says about the experiment is computed here from the record.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from types import MappingProxyType
 
 import numpy as np
 
@@ -42,14 +44,14 @@ def to_input(images: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class TrainingRun:
-    """One trained network's record."""
+    """One trained network's record (shared by every visitor: its arrays are read-only)."""
 
     name: str
     depth: int  # layers with weights
     blocks: int
     residual: bool
     layers: tuple[str, ...]  # names of the weighted layers, input to output
-    curves: dict[str, np.ndarray]  # per epoch: running_train_error, train_error, val_error, ...
+    curves: Mapping[str, np.ndarray]  # per epoch: running_train_error, train_error, val_error, ...
     grad_norms_init: np.ndarray  # (depth,) ‖∂L/∂W‖ at initialisation, with BN
     grad_norms_init_no_bn: np.ndarray  # (depth,) same architecture without BN, default init
     test_error: float
@@ -59,20 +61,41 @@ class TrainingRun:
 
 
 @lru_cache(maxsize=1)
+def _record_text() -> str:
+    return artifact_path(RECORD).read_text(encoding="utf-8")
+
+
 def load_record() -> dict:
-    """The parsed ``depth_experiment.json`` (cached; do not modify it)."""
-    return json.loads(artifact_path(RECORD).read_text(encoding="utf-8"))
+    """The parsed ``depth_experiment.json``, a new dict on each call (the file is read once).
+
+    The page is served to many visitors from one process: a caller that changes
+    the dict it got changes nothing for anyone else. Parsing the 49 kB again
+    takes well under a millisecond.
+    """
+    return json.loads(_record_text())
 
 
-def training_runs() -> list[TrainingRun]:
-    """Every trained network, in the order trained (depth, then plain before residual)."""
-    return [
+def _read_only(values) -> np.ndarray:
+    array = np.array(values, np.float64)
+    array.flags.writeable = False
+    return array
+
+
+@lru_cache(maxsize=1)
+def training_runs() -> tuple[TrainingRun, ...]:
+    """Every trained network, in the order trained (depth, then plain before residual).
+
+    Built once and shared: the runs are frozen, ``curves`` is a read-only
+    mapping and every array is read-only, so no caller can change what the
+    next visitor sees.
+    """
+    return tuple(
         TrainingRun(r["name"], r["depth"], r["blocks"], r["residual"], tuple(r["layers"]),
-                    {k: np.asarray(v, np.float64) for k, v in r["curves"].items()},
-                    np.asarray(r["grad_norms_init"]), np.asarray(r["grad_norms_init_no_bn"]),
+                    MappingProxyType({k: _read_only(v) for k, v in r["curves"].items()}),
+                    _read_only(r["grad_norms_init"]), _read_only(r["grad_norms_init_no_bn"]),
                     float(r["test_error"]))
         for r in load_record()["runs"]
-    ]
+    )
 
 
 def depths() -> list[int]:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
+
 import numpy as np
 import onnx
 import pytest
 from onnx import numpy_helper
 
 from playground import depth_experiment as dx
-from playground.manifest import load_manifest, model_path
+from playground.manifest import artifact_path, load_manifest, model_path
 
 RECORD = dx.load_record()
 RUNS = dx.training_runs()
@@ -88,6 +91,39 @@ def test_record_is_complete_and_consistent(run):
     entry = load_manifest()["models"][run.name]
     assert entry["provenance"]["seed"] == RECORD["seed"]
     assert entry["verification"]["same_predictions"] is True
+
+
+def on_disk() -> dict:
+    """The record as the committed file holds it, read here without the module's cache."""
+    return json.loads(artifact_path(dx.RECORD).read_text(encoding="utf-8"))
+
+
+def test_changing_the_loaded_record_changes_nothing_for_the_next_caller():
+    """One visitor's changes to load_record()'s dict do not reach the next call (the record is shared)."""
+    record = dx.load_record()
+    record["training"]["epochs"] = 99
+    record["runs"].clear()
+    again = dx.load_record()
+    assert again == on_disk()
+    assert again["training"]["epochs"] != 99 and len(again["runs"]) == len(RUNS)
+
+
+def test_training_runs_are_built_once_and_read_only():
+    """training_runs() returns the same frozen runs each call; no array, curve or field can be changed."""
+    runs = dx.training_runs()
+    assert dx.training_runs() is runs and isinstance(runs, tuple)
+    assert dx.get_run(runs[0].depth, runs[0].residual) is runs[0]
+    for run, raw in zip(runs, on_disk()["runs"], strict=True):
+        assert run.name == raw["name"]
+        np.testing.assert_array_equal(run.curves["train_error"], raw["curves"]["train_error"])
+        np.testing.assert_array_equal(run.grad_norms_init, raw["grad_norms_init"])
+        for array in (*run.curves.values(), run.grad_norms_init, run.grad_norms_init_no_bn):
+            with pytest.raises(ValueError, match="read-only"):
+                array[0] = 99.0
+        with pytest.raises(TypeError):
+            run.curves["train_error"] = np.zeros(3)
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            run.test_error = 0.0
 
 
 def test_split_and_held_out_digits_match_the_record():

@@ -13,11 +13,11 @@ from pages import _residual_charts as charts
 from pages import _ui
 from playground import depth_experiment as dx
 from playground import depth_numpy, runtime
+from playground.depth_numpy import RERUN_BLOCKS, RERUN_EPOCHS
 
 KEYS = ("shown", "pred", "curve", "gdepth", "digit", "depth", "npseed", "nprun")  # URL state of this half
 CURVES = {"train_error": "after each epoch (eval mode, whole training set)",
           "running_train_error": "during each epoch (running, as SGD saw it)"}
-NUMPY_BLOCKS, NUMPY_EPOCHS = 9, 8  # the numpy re-run: 20 layers, as the tests run it
 CLEAR_GAP = 0.05  # error difference (5 points) the text calls a clear difference
 EXPLODES, VANISHES = 10.0, 1e-3  # first/last-conv gradient ratio called exploding; plain/residual called vanishing
 
@@ -34,8 +34,8 @@ def _hide() -> None:
 @st.cache_data(max_entries=64, show_spinner=False)
 def _numpy_rerun(seed: int) -> tuple[np.ndarray, np.ndarray]:
     images, labels, _ = dx.held_out_digits()
-    x = images.reshape(len(images), -1) / dx.PIXEL_SCALE
-    return tuple(depth_numpy.train(NUMPY_BLOCKS, r, x, labels, NUMPY_EPOCHS, seed).train_error for r in (False, True))
+    x = depth_numpy.features(images)
+    return tuple(depth_numpy.train(RERUN_BLOCKS, r, x, labels, RERUN_EPOCHS, seed).train_error for r in (False, True))
 
 
 def _percent(v: float) -> str:
@@ -156,10 +156,10 @@ def digit(record: dict, depths: list[int], shown: bool) -> list[runtime.RunRecor
 
 def numpy_rerun() -> None:
     """The torch-free small version of the experiment, run on request."""
-    layers = dx.depth_of(NUMPY_BLOCKS)
+    layers = dx.depth_of(RERUN_BLOCKS)
     with st.expander(f"Re-run a small version here: numpy, no torch, {layers} layers"):
         st.markdown("Fully connected layers, no BN, PyTorch's default initialisation, the committed test digits as "
-                    f"training data, {NUMPY_EPOCHS} epochs (`playground/depth_numpy.py`, backprop written out; the "
+                    f"training data, {RERUN_EPOCHS} epochs (`playground/depth_numpy.py`, backprop written out; the "
                     "tests run exactly this).")
         seed = st.number_input("seed", 0, 999, key=_ui.url_int("npseed", 0, 0, 999))
         if st.toggle("run it", key=_ui.url_bool("nprun", False)):

@@ -26,11 +26,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from playground.depth_experiment import PIXEL_SCALE
+
 WIDTH = 32  # units per hidden layer
 LR = 0.05  # SGD learning rate
 MOMENTUM = 0.9
 BATCH = 32
 CLASSES = 10
+RERUN_BLOCKS = 9  # the re-run the page offers and the tests check: 2·9 + 2 = 20 layers
+RERUN_EPOCHS = 8  # enough for the residual net to learn while the plain one stays near chance
 
 Params = list[tuple[np.ndarray, np.ndarray]]  # (W (out, in), b (out,)) per layer, input to output
 
@@ -40,6 +44,12 @@ class TrainResult:
     """Per-epoch training error of one run (in 0…1, measured on the whole set after each epoch)."""
 
     train_error: np.ndarray  # (epochs,)
+
+
+def features(images: np.ndarray) -> np.ndarray:
+    """Digits (N, 8, 8) with values 0…16 → inputs (N, 64) in [0, 1], row by row (pixel (r, c) at 8r + c)."""
+    images = np.asarray(images)
+    return images.reshape(len(images), -1) / PIXEL_SCALE
 
 
 def init_params(blocks: int, n_in: int, seed: int, width: int = WIDTH) -> Params:

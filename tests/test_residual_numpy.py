@@ -17,15 +17,26 @@ from playground import depth_experiment as dx
 from playground import depth_numpy as dn
 
 SEEDS = range(5)
-BLOCKS = 9  # 2·9 + 2 = 20 layers
-EPOCHS = 8
+BLOCKS, EPOCHS = dn.RERUN_BLOCKS, dn.RERUN_EPOCHS  # what the page re-runs: the margins above are for these
 
 
 @pytest.fixture(scope="module")
 def digits():
     """The 300 committed digits as (N, 64) features in [0, 1] and labels."""
     images, labels, _ = dx.held_out_digits()
-    return images.reshape(len(images), -1) / dx.PIXEL_SCALE, labels
+    return dn.features(images), labels
+
+
+def test_features_put_pixel_r_c_at_column_8r_plus_c_scaled_to_one():
+    """Each digit becomes one row of 64 values: pixel (r, c) / 16 at column 8r + c."""
+    images = np.zeros((2, 8, 8), np.uint8)
+    images[0, 2, 5] = 16
+    images[1, 7, 0] = 4
+    x = dn.features(images)
+    assert x.shape == (2, 64)
+    expected = np.zeros((2, 64))
+    expected[0, 8 * 2 + 5], expected[1, 8 * 7 + 0] = 1.0, 0.25
+    np.testing.assert_array_equal(x, expected)
 
 
 @pytest.mark.parametrize("residual", [False, True])

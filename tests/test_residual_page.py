@@ -7,6 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from playground import depth_experiment as dx
+from playground import depth_numpy as dn
 from playground.residual import example_block
 from tests.conftest import REPO_ROOT
 from tests.test_residual import reference_block
@@ -148,10 +149,14 @@ def test_bad_link_values_fall_back_with_a_warning():
 
 
 def test_numpy_rerun_runs_on_request():
-    """Turning on the numpy re-run shows the final training errors of plain and residual."""
-    at = open_page()
+    """Turning on the numpy re-run shows the final training errors of the 20-layer run the tests check."""
+    at = open_page(npseed=2)
     at.toggle(key="nprun").set_value(True).run()
-    assert any(m.value.startswith("Final training error: plain") for m in at.markdown)
+    images, labels, _ = dx.held_out_digits()
+    x = dn.features(images)
+    plain, res = (dn.train(dn.RERUN_BLOCKS, r, x, labels, dn.RERUN_EPOCHS, 2).train_error[-1] for r in (False, True))
+    assert f"Final training error: plain **{plain:.1%}**, residual **{res:.1%}**." in [m.value for m in at.markdown]
+    assert any(e.label.endswith("numpy, no torch, 20 layers") for e in at.expander)
 
 
 @pytest.mark.parametrize("query", [

@@ -193,3 +193,16 @@ def test_example_block_is_seeded_integers(negatives):
     np.testing.assert_array_equal(first.a, again.a)
     assert np.all(first.a == np.round(first.a)) and first.a.shape == (2, 5, 5)
     assert (first.a.min() < 0) == negatives
+
+
+@pytest.mark.parametrize("c_in, c_out, n, stride, projection, skip", [
+    (2, 2, 5, 1, False, True), (3, 3, 6, 1, False, False), (2, 4, 7, 2, True, True), (3, 1, 9, 3, True, True)])
+def test_export_source_model_matches_loop_reference(c_in, c_out, n, stride, projection, skip):
+    """The numpy block the export checks ORT against (built on export.conv2d's conv) equals the loop reference."""
+    from export.residual_block import numpy_block
+
+    a, w1, b1, w2, b2, ws = random_block(n + stride, c_in, n, n, c_out)
+    got = numpy_block(a[None], w1, b1, w2, b2, ws if projection else None, stride, float(skip))
+    expected = reference_block(a, w1, b1, w2, b2, ws if projection else None, stride, skip)
+    for name in ("z1", "a1", "z2", "shortcut", "a2"):
+        np.testing.assert_allclose(got[name][0], expected[name], rtol=1e-12, atol=1e-12, err_msg=name)

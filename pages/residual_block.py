@@ -61,13 +61,9 @@ with runtime.record_runs() as runs:
     try:
         if shortcut == "identity":
             steps = residual.residual_block_steps(ex.a, ex.w1, ex.b1, w2, b2, skip=skip, provider=_ui.provider())
-            zeroed = residual.residual_block_steps(ex.a, ex.w1, ex.b1, 0 * w2, 0 * b2, skip=skip,
-                                                   provider=_ui.provider())
         else:
             steps = residual.projection_block_steps(ex.a, ex.w1, ex.b1, w2, b2, ex.ws, stride=stride, skip=skip,
                                                     provider=_ui.provider())
-            zeroed = residual.projection_block_steps(ex.a, ex.w1, ex.b1, 0 * w2, 0 * b2, ex.ws, stride=stride,
-                                                     skip=skip, provider=_ui.provider())
     except ModelUnavailable as exc:
         st.error(f"The residual-block model could not be loaded: {exc}")
         st.stop()
@@ -137,7 +133,7 @@ with st.expander("Shape arithmetic: when the identity fits and when W_s is neede
                    else f"different, so a[l] goes through W_s, which gives {c_out}×{h_proj}×{h_proj}."))
 
 st.subheader("Check yourself: the identity")
-expected = float(zeroed.a2[c, i, j])
+expected = float(residual.identity_output(steps.shortcut)[c, i, j])  # the shortcut does not depend on W[l+2]
 st.markdown(f"With **W[l+2] = 0 and b[l+2] = 0** (and the other settings as they are), what is a[l+2] at the "
             f"highlighted cell (channel {c + 1}, row {i + 1}, column {j + 1})? Work it out from a[l] "
             + ("and W_s " if shortcut == "projection" else "") + "before you move the scale slider.")

@@ -206,6 +206,30 @@ def residual_block_projection(a, w1, b1, w2, b2, ws, *, stride: int = 1, provide
     return projection_block_steps(a, w1, b1, w2, b2, ws, stride=stride, provider=provider).a2
 
 
+def identity_output(shortcut) -> np.ndarray:
+    """a^[l+2] once W^[l+2] = 0 and b^[l+2] = 0: g(0 + shortcut) = max(0, shortcut).
+
+    With the second layer zeroed, z^[l+2] = 0 · a^[l+1] + 0 = 0 whatever the first
+    layer computed, so only the shortcut term reaches the last ReLU. No model run
+    is needed: the shortcut of the block as it stands is the same with W^[l+2] = 0.
+
+    Parameters
+    ----------
+    shortcut : array_like, shape (C_out, H', W')
+        The shortcut term, e.g. ``BlockSteps.shortcut``: a^[l], W_s a^[l], or 0 with the skip off.
+
+    Returns
+    -------
+    numpy.ndarray, same shape, float32
+
+    Examples
+    --------
+    >>> identity_output(np.array([-2.0, 0.0, 3.0]))
+    array([0., 0., 3.], dtype=float32)
+    """
+    return np.maximum(np.asarray(shortcut, np.float32), np.float32(0))
+
+
 @dataclass(frozen=True)
 class BlockExample:
     """A small seeded volume and weights with integer values, easy to read on a heatmap."""

@@ -93,18 +93,33 @@ def test_cell_is_kept_inside_a_smaller_output():
     assert not at.error
 
 
+@pytest.mark.parametrize("shortcut", ["identity", "projection"])
 @pytest.mark.parametrize("right", [True, False])
-def test_identity_quiz_gives_feedback(right):
-    """The check-yourself answer is g(shortcut) at the cell; a right guess is praised, a wrong one corrected."""
+def test_identity_quiz_gives_feedback(right, shortcut):
+    """The check-yourself answer is a[l+2] with W[l+2] = b[l+2] = 0; a right guess is praised, a wrong one corrected."""
     ex = example_block(3, 2, 5)
-    expected = max(float(ex.a[0, 0, 0]), 0.0)  # W[l+2] = 0: a[l+2] = g(a[l])
-    at = open_page()
+    if shortcut == "identity":
+        expected = max(float(ex.a[0, 0, 0]), 0.0)  # W[l+2] = 0: a[l+2] = g(a[l])
+    else:  # the loop reference run with the second layer zeroed
+        expected = float(reference_block(ex.a, ex.w1, ex.b1, 0 * ex.w2, 0 * ex.b2, ex.ws)["a2"][0, 0, 0])
+    at = open_page(sc=shortcut)
     at.number_input(key="guess").set_value(expected if right else expected + 7).run()
     at.button(key="identity_quiz_check").click().run()
     if right:
         assert at.success and f"Right: {expected:g}" in at.success[0].value
     else:
         assert f"the answer is {expected:g}" in at.error[0].value
+
+
+@pytest.mark.parametrize("query, block_model", [({}, "residual_block"),
+                                               ({"sc": "projection"}, "residual_block_projection"),
+                                               ({"s": 2, "depth": 8}, "residual_block_projection")])
+def test_what_ran_lists_each_model_call_once(query, block_model):
+    """The block runs once per view (no second run for the quiz), then the two nets of the chosen depth."""
+    at = open_page(**query)
+    depth = int(query.get("depth", max(dx.depths())))
+    models = list(at.table[0].value["model"])
+    assert models == [block_model, dx.model_name(depth, False), dx.model_name(depth, True)]
 
 
 def test_predict_then_reveal_the_deepest_nets():

@@ -122,20 +122,30 @@ def test_what_ran_lists_each_model_call_once(query, block_model):
     assert models == [block_model, dx.model_name(depth, False), dx.model_name(depth, True)]
 
 
-def test_predict_then_reveal_the_deepest_nets():
-    """The deepest curves stay hidden until revealed; the verdict and headline come from the record."""
+@pytest.mark.parametrize("prediction", dx.VERDICTS)
+def test_predict_then_reveal_the_deepest_nets(prediction):
+    """The deepest curves stay hidden until revealed; the verdict and headline come from the record.
+
+    A right prediction gets the success box naming the recorded answer; a wrong one gets the error box,
+    which repeats the prediction and names the recorded answer in bold.
+    """
     at = open_page()
     deepest = max(dx.depths())
     assert any(f"{deepest}-layer curves stay hidden" in c.value for c in at.caption)
-    at.radio(key="pred").set_value("residual").run()
+    at.radio(key="pred").set_value(prediction).run()
     at.button(key="reveal").click().run()
     plain, res = dx.get_run(deepest, False), dx.get_run(deepest, True)
     answer = dx.lower_error(plain.final("train_error"), res.final("train_error"))
-    feedback = (at.success or at.error)[0].value
-    assert answer in feedback
+    if prediction == answer:
+        assert not at.error and len(at.success) == 1
+        assert f"**{answer}**" in at.success[0].value
+    else:
+        assert not at.success and len(at.error) == 1
+        assert f"you said {prediction}" in at.error[0].value
+        assert f"the recorded answer is **{answer}**" in at.error[0].value
     headline = next(m.value for m in at.markdown if m.value.startswith("**What was measured:**"))
     assert f"**{plain.final('train_error'):.1%}**" in headline and f"**{res.final('train_error'):.1%}**" in headline
-    assert at.query_params["shown"] == "1" and at.query_params["pred"] == "residual"
+    assert at.query_params["shown"] == "1" and at.query_params["pred"] == prediction
     at.button(key="hide").click().run()
     assert any(f"{deepest}-layer curves stay hidden" in c.value for c in at.caption)
     assert at.radio(key="pred").value is None and at.query_params["shown"] == "0"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -49,6 +51,14 @@ def test_default_view_shows_every_step_with_reference_values():
         value = ref[name][0, 0, 0] if name != "shortcut" else ref["z2"][0, 0, 0] + ref["shortcut"][0, 0, 0]
         assert line.endswith(f"= {fmt(value)}"), (line, name)
     assert at.query_params["t"] == "1.0" and at.query_params["sc"] == "identity"
+
+
+def test_intro_attributes_the_depth_claim_to_he_et_al():
+    """The intro's claim about depth is He et al.'s: the record does not show residual nets improving with depth."""
+    intro = open_page().markdown[0].value
+    sentences = re.split(r"\.\s+(?=[A-Z])", intro)
+    claims = [s for s in sentences if "deeper" in s or "depth" in s]
+    assert claims and all(s.startswith("He et al. (2015)") or "experiment" in s for s in claims), claims
 
 
 @pytest.mark.parametrize("step", [1, 2, 3, 4])

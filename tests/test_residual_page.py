@@ -161,6 +161,38 @@ def test_predict_then_reveal_the_deepest_nets(prediction):
     assert at.radio(key="pred").value is None and at.query_params["shown"] == "0"
 
 
+@pytest.mark.parametrize("depth", [8, 20, 56])
+def test_gradient_text_applies_the_explodes_threshold_to_both_nets(depth):
+    """Each net is said to explode exactly when its first/last-conv gradient ratio in the record exceeds 10×."""
+    at = open_page(gdepth=depth)
+    text = next(m.value for m in at.markdown if m.value.startswith(f"With BN, the {depth}-layer plain net"))
+    ratios = {}
+    for residual, kind in ((False, "plain"), (True, "residual")):
+        norms = dx.get_run(depth, residual).grad_norms_init  # stem, block convs, fc: the last conv is norms[-2]
+        ratios[kind] = norms[0] / norms[-2]
+    exploding = {kind for kind, r in ratios.items() if r > 10}
+    if exploding == {"plain", "residual"}:
+        assert "in both nets the gradient grows more than 10×" in text
+        big = max(ratios, key=ratios.get)
+        assert f"the {big} net's growth is {max(ratios.values()) / min(ratios.values()):,.0f} times" in text
+    elif exploding:
+        (kind,) = exploding
+        other = ({"plain", "residual"} - exploding).pop()
+        assert f"the {kind} net's gradient grows more than 10×" in text and f"the {other} net's does not" in text
+    else:
+        assert "neither net's gradient grows more than 10×" in text
+
+
+def test_headline_follows_the_chosen_training_curve():
+    """With the running curve chosen, the revealed headline reports the running training errors of the record."""
+    at = open_page(shown=1, curve="running_train_error")
+    deepest, shallowest = max(dx.depths()), min(dx.depths())
+    headline = next(m.value for m in at.markdown if m.value.startswith("**What was measured:**"))
+    for residual in (False, True):
+        assert f"**{dx.get_run(deepest, residual).final('running_train_error'):.1%}**" in headline
+        assert f"{dx.get_run(shallowest, residual).final('running_train_error'):.1%}" in headline
+
+
 @pytest.mark.parametrize("digit, depth", [(1, 8), (17, 20), (300, 56)])
 def test_digit_predictions_match_a_numpy_forward_pass(digit, depth):
     """The page's predictions for a linked digit equal the numpy reference's argmax for both nets."""

@@ -54,7 +54,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from export.common import OPSET, check_close, cpu_session, finalize, save_artifact, save_model
-from playground.depth_experiment import CLASSES, PIXEL_SCALE, model_name, to_input
+from playground.depth_experiment import CLASSES, PIXEL_SCALE, depth_of, model_name, to_input
 
 PRODUCES = ("depth_plain_8", "depth_residual_8", "depth_plain_20", "depth_residual_20",
             "depth_plain_56", "depth_residual_56", "depth_experiment", "digits_test")
@@ -90,11 +90,6 @@ DATA_PROVENANCE = (
     "'Optical Recognition of Handwritten Digits' data (E. Alpaydin, C. Kaynak, 1998; "
     "https://archive.ics.uci.edu/dataset/80). scikit-learn's description states no licence; UCI distributes "
     "the data under CC BY 4.0 according to its dataset page (not re-checked from the offline build machine)")
-
-
-def depth_of(blocks: int) -> int:
-    """Layers with weights: the stem conv, two convs per block and the fc."""
-    return 2 * blocks + 2
 
 
 # ---------------------------------------------------------------- the networks

@@ -33,6 +33,7 @@ import onnx
 from onnx import TensorProto, helper
 
 from export.common import OPSET, check_close, cpu_session, finalize, save_model
+from export.conv2d import numpy_conv2d
 
 PRODUCES = ("residual_block", "residual_block_projection")
 SCRIPT = "export/residual_block.py"
@@ -96,20 +97,14 @@ def build_projection() -> onnx.ModelProto:
 
 
 # ---------------------------------------------------------------- the source model, in numpy
-def numpy_conv(x: np.ndarray, w: np.ndarray, pad: int, stride: int) -> np.ndarray:
-    """Cross-correlation in float64: x (N, C, H, W), w (K, C, f, f) → (N, K, H', W')."""
-    xp = np.pad(x.astype(np.float64), ((0, 0), (0, 0), (pad, pad), (pad, pad)))
-    f = w.shape[-1]
-    windows = np.lib.stride_tricks.sliding_window_view(xp, (f, f), axis=(2, 3))[:, :, ::stride, ::stride]
-    return np.einsum("nchwij,kcij->nkhw", windows, w.astype(np.float64))
-
-
 def numpy_block(a, w1, b1, w2, b2, ws=None, stride: int = 1, skip: float = 1.0) -> dict[str, np.ndarray]:
     """Every intermediate of the block in float64; ``ws`` None means the identity shortcut."""
-    z1 = numpy_conv(a, w1, 1, stride) + b1[None, :, None, None]
+    same, strides = (1, 1, 1, 1), (stride, stride)  # p = 1 on every side for the 3×3 convs
+    z1 = numpy_conv2d(a, w1, b1, same, strides)
     a1 = np.maximum(z1, 0)
-    z2 = numpy_conv(a1, w2, 1, 1) + b2[None, :, None, None]
-    shortcut = skip * (a.astype(np.float64) if ws is None else numpy_conv(a, ws, 0, stride))
+    z2 = numpy_conv2d(a1, w2, b2, same, (1, 1))
+    shortcut = skip * (a.astype(np.float64) if ws is None
+                       else numpy_conv2d(a, ws, np.zeros(len(ws)), (0, 0, 0, 0), strides))  # W_s has no bias
     return {"z1": z1, "a1": a1, "z2": z2, "shortcut": shortcut, "a2": np.maximum(z2 + shortcut, 0)}
 
 

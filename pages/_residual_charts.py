@@ -6,6 +6,8 @@ Drawing only: every value comes from ``playground.residual`` and
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -101,7 +103,7 @@ def block_diagram(steps: BlockSteps, scale: float, step: int, shortcut_label: st
     ])
 
 
-def training_curves(runs: list[TrainingRun], curve: str, hidden_depths: set[int]) -> go.Figure:
+def training_curves(runs: Sequence[TrainingRun], curve: str, hidden_depths: set[int]) -> go.Figure:
     """Training (left) and validation (right) error vs epoch; plain dashed, residual solid, a colour per depth."""
     fig = make_subplots(rows=1, cols=2, subplot_titles=("training error", "validation error"),
                         horizontal_spacing=0.08)

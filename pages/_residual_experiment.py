@@ -13,11 +13,11 @@ from pages import _residual_charts as charts
 from pages import _ui
 from playground import depth_experiment as dx
 from playground import depth_numpy, runtime
+from playground.depth_numpy import RERUN_BLOCKS, RERUN_EPOCHS
 
 KEYS = ("shown", "pred", "curve", "gdepth", "digit", "depth", "npseed", "nprun")  # URL state of this half
 CURVES = {"train_error": "after each epoch (eval mode, whole training set)",
           "running_train_error": "during each epoch (running, as SGD saw it)"}
-NUMPY_BLOCKS, NUMPY_EPOCHS = 9, 8  # the numpy re-run: 20 layers, as the tests run it
 CLEAR_GAP = 0.05  # error difference (5 points) the text calls a clear difference
 EXPLODES, VANISHES = 10.0, 1e-3  # first/last-conv gradient ratio called exploding; plain/residual called vanishing
 
@@ -34,8 +34,8 @@ def _hide() -> None:
 @st.cache_data(max_entries=64, show_spinner=False)
 def _numpy_rerun(seed: int) -> tuple[np.ndarray, np.ndarray]:
     images, labels, _ = dx.held_out_digits()
-    x = images.reshape(len(images), -1) / dx.PIXEL_SCALE
-    return tuple(depth_numpy.train(NUMPY_BLOCKS, r, x, labels, NUMPY_EPOCHS, seed).train_error for r in (False, True))
+    x = depth_numpy.features(images)
+    return tuple(depth_numpy.train(RERUN_BLOCKS, r, x, labels, RERUN_EPOCHS, seed).train_error for r in (False, True))
 
 
 def _percent(v: float) -> str:
@@ -50,7 +50,7 @@ def predict_and_curves(record: dict, depths: list[int]) -> bool:
     prediction = st.radio(f"After {epochs} epochs, which {deepest}-layer net has the lower training error?",
                           dx.VERDICTS, index=None, horizontal=True, key=_ui.url_choice("pred", None, dx.VERDICTS),
                           disabled=shown)
-    final = dx.compare(deepest)
+    final = dx.compare(deepest)  # the question is about "train_error", whichever curve is drawn below
     answer = dx.lower_error(final.plain_train_error, final.residual_train_error, CLEAR_GAP)
     if not shown:
         st.button(f"Reveal the {deepest}-layer curves", key="reveal", on_click=_reveal, type="primary")
@@ -68,7 +68,7 @@ def predict_and_curves(record: dict, depths: list[int]) -> bool:
     if not shown:
         st.caption(f"The {deepest}-layer curves stay hidden until you predict and reveal.")
         return False
-    small, deep = dx.compare(min(depths), curve), dx.compare(deepest, curve)
+    small, deep = dx.compare(min(depths), curve), final if curve == "train_error" else dx.compare(deepest, curve)
     degraded = (deep.plain_train_error > small.plain_train_error + CLEAR_GAP
                 and deep.plain_train_error > deep.residual_train_error + CLEAR_GAP)
     st.markdown(
@@ -93,6 +93,25 @@ def predict_and_curves(record: dict, depths: list[int]) -> bool:
     return True
 
 
+def _times(r: float) -> str:
+    return f"{r:,.0f}" if r >= 10 else f"{r:.2g}"
+
+
+def _growth(ratio_plain: float, ratio_residual: float) -> str:
+    """What the first/last-conv gradient ratios show, with the EXPLODES threshold applied to both nets."""
+    ratios = {"plain": ratio_plain, "residual": ratio_residual}
+    exploding = [kind for kind, r in ratios.items() if r > EXPLODES]
+    if len(exploding) == 2:
+        big, small = sorted(ratios, key=ratios.get, reverse=True)
+        return (f"in both nets the gradient grows more than {EXPLODES:g}× towards the input, it explodes; the {big} "
+                f"net's growth is {_times(ratios[big] / ratios[small])} times the {small} net's. ")
+    if exploding:
+        other = "residual" if exploding[0] == "plain" else "plain"
+        return (f"the {exploding[0]} net's gradient grows more than {EXPLODES:g}× towards the input, it explodes; "
+                f"the {other} net's does not. ")
+    return f"neither net's gradient grows more than {EXPLODES:g}× towards the input at this depth. "
+
+
 def gradients(depths: list[int]) -> None:
     """Gradient norm per layer at initialisation, with and without BN, and what it shows."""
     st.subheader("Gradients at initialisation: exploding and vanishing")
@@ -102,15 +121,9 @@ def gradients(depths: list[int]) -> None:
     st.plotly_chart(charts.gradient_norms(plain, res), key="grads", config={"displayModeBar": False})
     ratio_p, ratio_r = dx.gradient_ratio(plain.grad_norms_init), dx.gradient_ratio(res.grad_norms_init)
     first_p, first_r = plain.grad_norms_init_no_bn[0], res.grad_norms_init_no_bn[0]
-
-    def times(r: float) -> str:
-        return f"{r:,.0f}" if r >= 10 else f"{r:.2g}"
-
     st.markdown(
-        f"With BN, the {depth}-layer plain net's first conv gets **{times(ratio_p)}×** the gradient of its last conv "
-        f"(the residual net: {times(ratio_r)}×): "
-        + ("the gradient grows towards the input, it explodes. " if ratio_p > EXPLODES
-           else "no large growth at this depth. ")
+        f"With BN, the {depth}-layer plain net's first conv gets **{_times(ratio_p)}×** the gradient of its last "
+        f"conv (the residual net: **{_times(ratio_r)}×**): " + _growth(ratio_p, ratio_r)
         + "Without BN, at PyTorch's default initialisation, the plain net's first-layer gradient is "
         + (f"{first_p:.2g}" if first_p > 0 else "exactly 0 (it underflowed in float32)")
         + f" against {first_r:.2g} for the residual net"
@@ -156,10 +169,10 @@ def digit(record: dict, depths: list[int], shown: bool) -> list[runtime.RunRecor
 
 def numpy_rerun() -> None:
     """The torch-free small version of the experiment, run on request."""
-    layers = depth_numpy.depth(NUMPY_BLOCKS)
+    layers = dx.depth_of(RERUN_BLOCKS)
     with st.expander(f"Re-run a small version here: numpy, no torch, {layers} layers"):
         st.markdown("Fully connected layers, no BN, PyTorch's default initialisation, the committed test digits as "
-                    f"training data, {NUMPY_EPOCHS} epochs (`playground/depth_numpy.py`, backprop written out; the "
+                    f"training data, {RERUN_EPOCHS} epochs (`playground/depth_numpy.py`, backprop written out; the "
                     "tests run exactly this).")
         seed = st.number_input("seed", 0, 999, key=_ui.url_int("npseed", 0, 0, 999))
         if st.toggle("run it", key=_ui.url_bool("nprun", False)):

@@ -11,8 +11,10 @@ Everything the page says about the experiment is computed here from the record.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from types import MappingProxyType
 
 import numpy as np
 
@@ -30,6 +32,11 @@ def model_name(depth: int, residual: bool) -> str:
     return f"depth_{'residual' if residual else 'plain'}_{depth}"
 
 
+def depth_of(blocks: int) -> int:
+    """Layers with weights in a net of ``blocks`` blocks: the stem, two per block, the classifier."""
+    return 2 * blocks + 2
+
+
 def to_input(images: np.ndarray) -> np.ndarray:
     """Digits (N, 8, 8) with values 0…16 → network input (N, 1, 8, 8) float32 in [0, 1]."""
     return (np.asarray(images, np.float32) / PIXEL_SCALE)[:, None]
@@ -37,38 +44,58 @@ def to_input(images: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class TrainingRun:
-    """One trained network's record."""
+    """One trained network's record (shared by every visitor: its arrays are read-only)."""
 
     name: str
     depth: int  # layers with weights
     blocks: int
     residual: bool
     layers: tuple[str, ...]  # names of the weighted layers, input to output
-    curves: dict[str, np.ndarray]  # per epoch: running_train_error, train_error, val_error, ...
+    curves: Mapping[str, np.ndarray]  # per epoch: running_train_error, train_error, val_error, ...
     grad_norms_init: np.ndarray  # (depth,) ‖∂L/∂W‖ at initialisation, with BN
     grad_norms_init_no_bn: np.ndarray  # (depth,) same architecture without BN, default init
     test_error: float
-    train_seconds: float
 
     def final(self, curve: str) -> float:
         return float(self.curves[curve][-1])
 
 
 @lru_cache(maxsize=1)
+def _record_text() -> str:
+    return artifact_path(RECORD).read_text(encoding="utf-8")
+
+
 def load_record() -> dict:
-    """The parsed ``depth_experiment.json`` (cached; do not modify it)."""
-    return json.loads(artifact_path(RECORD).read_text(encoding="utf-8"))
+    """The parsed ``depth_experiment.json``, a new dict on each call (the file is read once).
+
+    The page is served to many visitors from one process: a caller that changes
+    the dict it got changes nothing for anyone else. Parsing the 49 kB again
+    takes well under a millisecond.
+    """
+    return json.loads(_record_text())
 
 
-def training_runs() -> list[TrainingRun]:
-    """Every trained network, in the order trained (depth, then plain before residual)."""
-    return [
+def _read_only(values) -> np.ndarray:
+    array = np.array(values, np.float64)
+    array.flags.writeable = False
+    return array
+
+
+@lru_cache(maxsize=1)
+def training_runs() -> tuple[TrainingRun, ...]:
+    """Every trained network, in the order trained (depth, then plain before residual).
+
+    Built once and shared: the runs are frozen, ``curves`` is a read-only
+    mapping and every array is read-only, so no caller can change what the
+    next visitor sees.
+    """
+    return tuple(
         TrainingRun(r["name"], r["depth"], r["blocks"], r["residual"], tuple(r["layers"]),
-                    {k: np.asarray(v, np.float64) for k, v in r["curves"].items()},
-                    np.asarray(r["grad_norms_init"]), np.asarray(r["grad_norms_init_no_bn"]),
-                    float(r["test_error"]), float(r["train_seconds"]))
+                    MappingProxyType({k: _read_only(v) for k, v in r["curves"].items()}),
+                    _read_only(r["grad_norms_init"]), _read_only(r["grad_norms_init_no_bn"]),
+                    float(r["test_error"]))
         for r in load_record()["runs"]
-    ]
+    )
 
 
 def depths() -> list[int]:
@@ -126,13 +153,12 @@ class ActivationStats:
 
     mean: np.ndarray  # (B+1,)
     std: np.ndarray  # (B+1,)
-    zero_fraction: np.ndarray  # (B+1,) share of units the ReLU set to 0
 
 
 def activation_stats(activations: np.ndarray) -> ActivationStats:
     """Per-block statistics of one image's activations (B+1, C, H, W)."""
     flat = activations.reshape(activations.shape[0], -1).astype(np.float64)
-    return ActivationStats(flat.mean(axis=1), flat.std(axis=1), (flat == 0).mean(axis=1))
+    return ActivationStats(flat.mean(axis=1), flat.std(axis=1))
 
 
 @dataclass(frozen=True)
@@ -144,25 +170,13 @@ class Comparison:
     residual_train_error: float
     plain_val_error: float
     residual_val_error: float
-    plain_grad_spread: float  # max / min gradient norm over the conv layers at initialisation
-    residual_grad_spread: float
-    plain_grad_spread_no_bn: float
-    residual_grad_spread_no_bn: float
-
-
-def grad_spread(norms: np.ndarray) -> float:
-    """Largest ÷ smallest gradient norm over the layers (1 = all layers alike); inf if one is 0."""
-    smallest = float(np.min(norms))
-    return float("inf") if smallest == 0 else float(np.max(norms)) / smallest
 
 
 def compare(depth: int, curve: str = "train_error") -> Comparison:
-    """Final errors and gradient spreads of the plain and the residual net of one depth."""
+    """Final training (``curve``) and validation errors of the plain and the residual net of one depth."""
     plain, res = get_run(depth, False), get_run(depth, True)
     return Comparison(depth, plain.final(curve), res.final(curve), plain.final("val_error"),
-                      res.final("val_error"), grad_spread(plain.grad_norms_init[:-1]),
-                      grad_spread(res.grad_norms_init[:-1]), grad_spread(plain.grad_norms_init_no_bn[:-1]),
-                      grad_spread(res.grad_norms_init_no_bn[:-1]))
+                      res.final("val_error"))
 
 
 def first_epoch_below(errors: np.ndarray, threshold: float) -> int | None:

@@ -31,6 +31,7 @@ import numpy as np
 
 from playground import runtime
 from playground.arithmetic import conv_output_size
+from playground.arrays import as_float32
 
 IDENTITY_MODEL = "residual_block"
 PROJECTION_MODEL = "residual_block_projection"
@@ -63,7 +64,6 @@ class BlockSteps:
 class BlockShapes:
     """The shape arithmetic of one block (channels, rows, columns)."""
 
-    a: tuple[int, int, int]  # a^[l]
     main: tuple[int, int, int]  # z^[l+1], a^[l+1], z^[l+2], a^[l+2]
     identity_fits: bool  # a^[l] can be added to z^[l+2] as it is
 
@@ -78,27 +78,21 @@ def block_shapes(c_in: int, n_h: int, n_w: int, c_out: int, stride: int) -> Bloc
     h = conv_output_size(n_h, KERNEL, PAD, stride)
     w = conv_output_size(n_w, KERNEL, PAD, stride)
     main = (c_out, conv_output_size(h, KERNEL, PAD, 1), conv_output_size(w, KERNEL, PAD, 1))
-    return BlockShapes((c_in, n_h, n_w), main, main == (c_in, n_h, n_w))
+    return BlockShapes(main, main == (c_in, n_h, n_w))
 
 
 def _real_array(name: str, x, ndim: int) -> np.ndarray:
     """``x`` as a finite float32 array of ``ndim`` dimensions, or a ValueError saying why not."""
-    arr = np.asarray(x)
-    if arr.dtype.kind not in "biuf":
-        raise ValueError(f"{name} must hold real numbers, not {arr.dtype}")
+    arr = as_float32(x, name)
     if arr.ndim != ndim:
         raise ValueError(f"{name} must have {ndim} dimensions, got shape {arr.shape}")
     if 0 in arr.shape:
         raise ValueError(f"{name} is empty (shape {arr.shape})")
-    with np.errstate(over="ignore"):  # float64 beyond float32's range becomes inf, refused below
-        out = arr.astype(np.float32)
-    if not np.isfinite(out).all():
-        raise ValueError(f"{name} has values that are not finite in float32 (NaN, inf, or beyond ±3.4e38)")
-    return out
+    return arr
 
 
 def _check_weights(c_in: int, c_out: int, w1, b1, w2, b2, ws=None) -> tuple[np.ndarray, ...]:
-    """Validate the block's weights against the input's channels; float32 copies."""
+    """Validate the block's weights against the input's channels; float32 arrays."""
     w1, w2 = _real_array("w1", w1, 4), _real_array("w2", w2, 4)
     b1, b2 = _real_array("b1", b1, 1), _real_array("b2", b2, 1)
     expected = {"w1": (c_out, c_in, KERNEL, KERNEL), "b1": (c_out,),
@@ -210,6 +204,30 @@ def residual_block_projection(a, w1, b1, w2, b2, ws, *, stride: int = 1, provide
     numpy.ndarray, shape (C_out, ⌊(H − 1)/s⌋ + 1, ⌊(W − 1)/s⌋ + 1), float32
     """
     return projection_block_steps(a, w1, b1, w2, b2, ws, stride=stride, provider=provider).a2
+
+
+def identity_output(shortcut) -> np.ndarray:
+    """a^[l+2] once W^[l+2] = 0 and b^[l+2] = 0: g(0 + shortcut) = max(0, shortcut).
+
+    With the second layer zeroed, z^[l+2] = 0 · a^[l+1] + 0 = 0 whatever the first
+    layer computed, so only the shortcut term reaches the last ReLU. No model run
+    is needed: the shortcut of the block as it stands is the same with W^[l+2] = 0.
+
+    Parameters
+    ----------
+    shortcut : array_like, shape (C_out, H', W')
+        The shortcut term, e.g. ``BlockSteps.shortcut``: a^[l], W_s a^[l], or 0 with the skip off.
+
+    Returns
+    -------
+    numpy.ndarray, same shape, float32
+
+    Examples
+    --------
+    >>> identity_output(np.array([-2.0, 0.0, 3.0]))
+    array([0., 0., 3.], dtype=float32)
+    """
+    return np.maximum(np.asarray(shortcut, np.float32), np.float32(0))
 
 
 @dataclass(frozen=True)

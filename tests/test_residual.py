@@ -104,6 +104,27 @@ def test_skip_off_is_the_plain_block():
     np.testing.assert_array_equal(steps.shortcut, 0)
 
 
+@pytest.mark.parametrize("projection", [False, True])
+@pytest.mark.parametrize("skip", [True, False])
+@pytest.mark.parametrize("seed", range(3))
+def test_identity_output_is_the_block_run_with_a_zero_second_layer(projection, skip, seed):
+    """max(0, shortcut) of a block equals ORT's a^[l+2] for the same block with W^[l+2] = b^[l+2] = 0.
+
+    Identity and projection (stride 2, 3 → 4 channels), skip on and off, with negatives in a^[l].
+    """
+    a, w1, b1, w2, b2, ws = random_block(seed, 3, 7, 7, 4 if projection else None)
+    if projection:
+        steps = residual.projection_block_steps(a, w1, b1, w2, b2, ws, stride=2, skip=skip)
+        zeroed = residual.projection_block_steps(a, w1, b1, 0 * w2, 0 * b2, ws, stride=2, skip=skip)
+    else:
+        steps = residual.residual_block_steps(a, w1, b1, w2, b2, skip=skip)
+        zeroed = residual.residual_block_steps(a, w1, b1, 0 * w2, 0 * b2, skip=skip)
+    assert (steps.shortcut < 0).any() or not skip  # the ReLU has something to clip
+    out = residual.identity_output(steps.shortcut)
+    assert out.dtype == np.float32
+    np.testing.assert_array_equal(out, zeroed.a2)
+
+
 @pytest.mark.model_reference("residual_block_projection")
 @pytest.mark.parametrize("c_in, c_out, h, w, stride", [
     (2, 4, 6, 6, 2), (3, 3, 7, 5, 2), (1, 2, 5, 5, 1), (2, 2, 9, 9, 3), (4, 8, 8, 8, 4), (2, 1, 1, 1, 2)])
@@ -193,3 +214,16 @@ def test_example_block_is_seeded_integers(negatives):
     np.testing.assert_array_equal(first.a, again.a)
     assert np.all(first.a == np.round(first.a)) and first.a.shape == (2, 5, 5)
     assert (first.a.min() < 0) == negatives
+
+
+@pytest.mark.parametrize("c_in, c_out, n, stride, projection, skip", [
+    (2, 2, 5, 1, False, True), (3, 3, 6, 1, False, False), (2, 4, 7, 2, True, True), (3, 1, 9, 3, True, True)])
+def test_export_source_model_matches_loop_reference(c_in, c_out, n, stride, projection, skip):
+    """The numpy block the export checks ORT against (built on export.conv2d's conv) equals the loop reference."""
+    from export.residual_block import numpy_block
+
+    a, w1, b1, w2, b2, ws = random_block(n + stride, c_in, n, n, c_out)
+    got = numpy_block(a[None], w1, b1, w2, b2, ws if projection else None, stride, float(skip))
+    expected = reference_block(a, w1, b1, w2, b2, ws if projection else None, stride, skip)
+    for name in ("z1", "a1", "z2", "shortcut", "a2"):
+        np.testing.assert_allclose(got[name][0], expected[name], rtol=1e-12, atol=1e-12, err_msg=name)

@@ -17,15 +17,26 @@ from playground import depth_experiment as dx
 from playground import depth_numpy as dn
 
 SEEDS = range(5)
-BLOCKS = 9  # 2·9 + 2 = 20 layers
-EPOCHS = 8
+BLOCKS, EPOCHS = dn.RERUN_BLOCKS, dn.RERUN_EPOCHS  # what the page re-runs: the margins above are for these
 
 
 @pytest.fixture(scope="module")
 def digits():
     """The 300 committed digits as (N, 64) features in [0, 1] and labels."""
     images, labels, _ = dx.held_out_digits()
-    return images.reshape(len(images), -1) / dx.PIXEL_SCALE, labels
+    return dn.features(images), labels
+
+
+def test_features_put_pixel_r_c_at_column_8r_plus_c_scaled_to_one():
+    """Each digit becomes one row of 64 values: pixel (r, c) / 16 at column 8r + c."""
+    images = np.zeros((2, 8, 8), np.uint8)
+    images[0, 2, 5] = 16
+    images[1, 7, 0] = 4
+    x = dn.features(images)
+    assert x.shape == (2, 64)
+    expected = np.zeros((2, 64))
+    expected[0, 8 * 2 + 5], expected[1, 8 * 7 + 0] = 1.0, 0.25
+    np.testing.assert_array_equal(x, expected)
 
 
 @pytest.mark.parametrize("residual", [False, True])
@@ -59,7 +70,7 @@ def test_plain_gradients_vanish_towards_the_input_residual_ones_do_not(digits, s
     x, labels = digits
     plain = dn.grad_norms_at_init(BLOCKS, False, x, labels, seed)
     res = dn.grad_norms_at_init(BLOCKS, True, x, labels, seed)
-    assert len(plain) == len(res) == dn.depth(BLOCKS) == 20
+    assert len(plain) == len(res) == dx.depth_of(BLOCKS) == 20
     assert plain[0] / res[0] < 1e-5  # same weights, only the skip differs
     assert plain[0] / plain[-1] < 1e-4  # vanishing along the plain net
     assert res.max() / res.min() < 50  # the residual net's layers all get a usable gradient

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from playground import depth_experiment as dx
+from playground import depth_numpy as dn
 from playground.residual import example_block
 from tests.conftest import REPO_ROOT
 from tests.test_residual import reference_block
@@ -48,6 +51,14 @@ def test_default_view_shows_every_step_with_reference_values():
         value = ref[name][0, 0, 0] if name != "shortcut" else ref["z2"][0, 0, 0] + ref["shortcut"][0, 0, 0]
         assert line.endswith(f"= {fmt(value)}"), (line, name)
     assert at.query_params["t"] == "1.0" and at.query_params["sc"] == "identity"
+
+
+def test_intro_attributes_the_depth_claim_to_he_et_al():
+    """The intro's claim about depth is He et al.'s: the record does not show residual nets improving with depth."""
+    intro = open_page().markdown[0].value
+    sentences = re.split(r"\.\s+(?=[A-Z])", intro)
+    claims = [s for s in sentences if "deeper" in s or "depth" in s]
+    assert claims and all(s.startswith("He et al. (2015)") or "experiment" in s for s in claims), claims
 
 
 @pytest.mark.parametrize("step", [1, 2, 3, 4])
@@ -92,12 +103,16 @@ def test_cell_is_kept_inside_a_smaller_output():
     assert not at.error
 
 
+@pytest.mark.parametrize("shortcut", ["identity", "projection"])
 @pytest.mark.parametrize("right", [True, False])
-def test_identity_quiz_gives_feedback(right):
-    """The check-yourself answer is g(shortcut) at the cell; a right guess is praised, a wrong one corrected."""
+def test_identity_quiz_gives_feedback(right, shortcut):
+    """The check-yourself answer is a[l+2] with W[l+2] = b[l+2] = 0; a right guess is praised, a wrong one corrected."""
     ex = example_block(3, 2, 5)
-    expected = max(float(ex.a[0, 0, 0]), 0.0)  # W[l+2] = 0: a[l+2] = g(a[l])
-    at = open_page()
+    if shortcut == "identity":
+        expected = max(float(ex.a[0, 0, 0]), 0.0)  # W[l+2] = 0: a[l+2] = g(a[l])
+    else:  # the loop reference run with the second layer zeroed
+        expected = float(reference_block(ex.a, ex.w1, ex.b1, 0 * ex.w2, 0 * ex.b2, ex.ws)["a2"][0, 0, 0])
+    at = open_page(sc=shortcut)
     at.number_input(key="guess").set_value(expected if right else expected + 7).run()
     at.button(key="identity_quiz_check").click().run()
     if right:
@@ -106,23 +121,76 @@ def test_identity_quiz_gives_feedback(right):
         assert f"the answer is {expected:g}" in at.error[0].value
 
 
-def test_predict_then_reveal_the_deepest_nets():
-    """The deepest curves stay hidden until revealed; the verdict and headline come from the record."""
+@pytest.mark.parametrize("query, block_model", [({}, "residual_block"),
+                                               ({"sc": "projection"}, "residual_block_projection"),
+                                               ({"s": 2, "depth": 8}, "residual_block_projection")])
+def test_what_ran_lists_each_model_call_once(query, block_model):
+    """The block runs once per view (no second run for the quiz), then the two nets of the chosen depth."""
+    at = open_page(**query)
+    depth = int(query.get("depth", max(dx.depths())))
+    models = list(at.table[0].value["model"])
+    assert models == [block_model, dx.model_name(depth, False), dx.model_name(depth, True)]
+
+
+@pytest.mark.parametrize("prediction", dx.VERDICTS)
+def test_predict_then_reveal_the_deepest_nets(prediction):
+    """The deepest curves stay hidden until revealed; the verdict and headline come from the record.
+
+    A right prediction gets the success box naming the recorded answer; a wrong one gets the error box,
+    which repeats the prediction and names the recorded answer in bold.
+    """
     at = open_page()
     deepest = max(dx.depths())
     assert any(f"{deepest}-layer curves stay hidden" in c.value for c in at.caption)
-    at.radio(key="pred").set_value("residual").run()
+    at.radio(key="pred").set_value(prediction).run()
     at.button(key="reveal").click().run()
     plain, res = dx.get_run(deepest, False), dx.get_run(deepest, True)
     answer = dx.lower_error(plain.final("train_error"), res.final("train_error"))
-    feedback = (at.success or at.error)[0].value
-    assert answer in feedback
+    if prediction == answer:
+        assert not at.error and len(at.success) == 1
+        assert f"**{answer}**" in at.success[0].value
+    else:
+        assert not at.success and len(at.error) == 1
+        assert f"you said {prediction}" in at.error[0].value
+        assert f"the recorded answer is **{answer}**" in at.error[0].value
     headline = next(m.value for m in at.markdown if m.value.startswith("**What was measured:**"))
     assert f"**{plain.final('train_error'):.1%}**" in headline and f"**{res.final('train_error'):.1%}**" in headline
-    assert at.query_params["shown"] == "1" and at.query_params["pred"] == "residual"
+    assert at.query_params["shown"] == "1" and at.query_params["pred"] == prediction
     at.button(key="hide").click().run()
     assert any(f"{deepest}-layer curves stay hidden" in c.value for c in at.caption)
     assert at.radio(key="pred").value is None and at.query_params["shown"] == "0"
+
+
+@pytest.mark.parametrize("depth", [8, 20, 56])
+def test_gradient_text_applies_the_explodes_threshold_to_both_nets(depth):
+    """Each net is said to explode exactly when its first/last-conv gradient ratio in the record exceeds 10×."""
+    at = open_page(gdepth=depth)
+    text = next(m.value for m in at.markdown if m.value.startswith(f"With BN, the {depth}-layer plain net"))
+    ratios = {}
+    for residual, kind in ((False, "plain"), (True, "residual")):
+        norms = dx.get_run(depth, residual).grad_norms_init  # stem, block convs, fc: the last conv is norms[-2]
+        ratios[kind] = norms[0] / norms[-2]
+    exploding = {kind for kind, r in ratios.items() if r > 10}
+    if exploding == {"plain", "residual"}:
+        assert "in both nets the gradient grows more than 10×" in text
+        big = max(ratios, key=ratios.get)
+        assert f"the {big} net's growth is {max(ratios.values()) / min(ratios.values()):,.0f} times" in text
+    elif exploding:
+        (kind,) = exploding
+        other = ({"plain", "residual"} - exploding).pop()
+        assert f"the {kind} net's gradient grows more than 10×" in text and f"the {other} net's does not" in text
+    else:
+        assert "neither net's gradient grows more than 10×" in text
+
+
+def test_headline_follows_the_chosen_training_curve():
+    """With the running curve chosen, the revealed headline reports the running training errors of the record."""
+    at = open_page(shown=1, curve="running_train_error")
+    deepest, shallowest = max(dx.depths()), min(dx.depths())
+    headline = next(m.value for m in at.markdown if m.value.startswith("**What was measured:**"))
+    for residual in (False, True):
+        assert f"**{dx.get_run(deepest, residual).final('running_train_error'):.1%}**" in headline
+        assert f"{dx.get_run(shallowest, residual).final('running_train_error'):.1%}" in headline
 
 
 @pytest.mark.parametrize("digit, depth", [(1, 8), (17, 20), (300, 56)])
@@ -148,10 +216,14 @@ def test_bad_link_values_fall_back_with_a_warning():
 
 
 def test_numpy_rerun_runs_on_request():
-    """Turning on the numpy re-run shows the final training errors of plain and residual."""
-    at = open_page()
+    """Turning on the numpy re-run shows the final training errors of the 20-layer run the tests check."""
+    at = open_page(npseed=2)
     at.toggle(key="nprun").set_value(True).run()
-    assert any(m.value.startswith("Final training error: plain") for m in at.markdown)
+    images, labels, _ = dx.held_out_digits()
+    x = dn.features(images)
+    plain, res = (dn.train(dn.RERUN_BLOCKS, r, x, labels, dn.RERUN_EPOCHS, 2).train_error[-1] for r in (False, True))
+    assert f"Final training error: plain **{plain:.1%}**, residual **{res:.1%}**." in [m.value for m in at.markdown]
+    assert any(e.label.endswith("numpy, no torch, 20 layers") for e in at.expander)
 
 
 @pytest.mark.parametrize("query", [

@@ -24,10 +24,8 @@ CONV_INTS = {"h": (6, 1, MAX_SIDE), "w": (6, 1, MAX_SIDE), "f": (3, 1, MAX_F), "
 POOL_INTS = {"pl_h": (28, 1, MAX_SIDE), "pl_w": (28, 1, MAX_SIDE), "pl_c": (192, 1, MAX_CHANNELS),
              "pl_f": (2, 1, MAX_F), "pl_s": (2, 1, MAX_S), "k1": (32, 1, MAX_CHANNELS), "tc_f": (2, 1, MAX_F),
              "tc_s": (2, 1, MAX_S), "tc_p": (0, 0, MAX_P), "tc_op": (0, 0, MAX_S - 1), "tc_k": (96, 1, MAX_CHANNELS)}
-NET_INTS = {"net_h": (1, 1, network.MAX_INPUT), "net_w": (1, 1, network.MAX_INPUT),
-            "net_c": (1, 1, network.MAX_INPUT)}
-TAB_KEYS = (["h", "w", "f", "pm", "p", "s", "d", "nc", "k", "pos"],
-            list(POOL_INTS) + ["pl_type"], ["net_preset", "net_h", "net_w", "net_c", "net"], ["q"])
+NET_SHAPE = ("net_h", "net_w", "net_c")  # defaults from the chosen preset, each 1 … network.MAX_INPUT
+TAB_KEYS = (list(CONV_INTS) + ["pm"], list(POOL_INTS) + ["pl_type"], ["net_preset", *NET_SHAPE, "net"], ["q"])
 
 
 def seed_url_state() -> None:
@@ -37,8 +35,8 @@ def seed_url_state() -> None:
     _ui.url_choice("pm", "number", PAD_MODES)
     _ui.url_choice("pl_type", "max", ("max", "avg"))
     preset = network.PRESETS[st.session_state[_ui.url_choice("net_preset", PRESET_NAMES[0], PRESET_NAMES)]]
-    for key, value in zip(NET_INTS, preset.input_shape):
-        _ui.url_int(key, value, *NET_INTS[key][1:])
+    for key, value in zip(NET_SHAPE, preset.input_shape):
+        _ui.url_int(key, value, 1, network.MAX_INPUT)
     _ui.url_text("net", preset.spec, max_len=network.MAX_CHARS)
     _ui.url_int("q", 1, 0, 999_999)
     for key in sum(TAB_KEYS, []):
@@ -62,7 +60,7 @@ def conv_controls() -> tuple[int, ...]:
     return h, w, f, (p if mode == "number" else mode), s, d, n_c, k
 
 
-def same_explainer(f: int, s: int, d: int, mode: str) -> str:
+def same_explainer(f: int, s: int, d: int, pad) -> str:
     """Why "same" is p = (f − 1)/2, what an even f does, and what "same" means with a stride."""
     f_eff = d * (f - 1) + 1
     named = f"f = {f}" if d == 1 else f"f_eff = {f_eff}"
@@ -76,7 +74,7 @@ def same_explainer(f: int, s: int, d: int, mode: str) -> str:
                 f"padding f − 1 = {f_eff - 1} is split {before} before and {after} after: the extra row goes at the "
                 "bottom and the extra column at the right (TensorFlow/Keras, ONNX `SAME_UPPER`, PyTorch). "
                 "Odd filters avoid this asymmetry, and have a centre cell.")
-    if s > 1 and mode == "same":
+    if s > 1 and pad == "same":
         text += (f" With stride {s}, \"same\" means an output of ⌈n/s⌉: the total padding is "
                  "max((⌈n/s⌉ − 1)·s + f − n, 0), any extra cell again at the bottom/right.")
     return text
@@ -131,7 +129,6 @@ def conv_tab() -> None:
     left, right = st.columns([1, 2], gap="large")
     with left:
         h, w, f, pad, s, d, n_c, k = conv_controls()
-        mode = st.session_state["pm"]
     with right:
         try:
             rows, cols = Axis.make(h, f, pad, s, d), Axis.make(w, f, pad, s, d)
@@ -150,7 +147,7 @@ def conv_tab() -> None:
         st.latex(views.size_latex(rows, cols))
         st.latex(views.params_latex(f, n_c, k, params))
         st.latex(views.macs_latex(rows.out, cols.out, f, n_c, k, macs))
-        st.markdown(same_explainer(f, s, d, mode))
+        st.markdown(same_explainer(f, s, d, pad))
         stride_notes(rows, cols)
         with runtime.record_runs() as runs:
             pads = (rows.pad_before, cols.pad_before, rows.pad_after, cols.pad_after)

@@ -21,8 +21,7 @@ import re
 from dataclasses import dataclass
 
 from playground.arithmetic import (
-    MAX_OUTPUT_SIDE, Axis, ShapeError, SpecError, conv_macs, conv_params, dense_params,
-    transposed_conv_output_size, _whole,
+    Axis, ShapeError, conv_macs, conv_params, dense_params, transposed_conv_output_size, _whole,
 )
 
 MAX_CHARS = 20_000  # the whole text; longer text is refused before it is split
@@ -30,6 +29,7 @@ MAX_LAYERS = 200  # layer lines (blank and comment lines do not count)
 MAX_LINE_CHARS = 200
 MAX_NUMBER = 1_000_000  # any number written in a layer line
 MAX_INPUT = 1_000_000  # input H, W or C
+MAX_OUTPUT_SIDE = 1_000_000  # a transposed convolution's output side, before it is called absurd
 
 KINDS = ("conv", "maxpool", "avgpool", "convt", "gap", "flatten", "fc", "softmax")
 _KIND_ALIASES = {"conv2d": "conv", "dense": "fc", "globalavgpool": "gap", "convtranspose": "convt"}
@@ -53,6 +53,18 @@ _MINIMUM = {"f": 1, "c": 1, "s": 1, "d": 1, "n": 1, "p": 0, "op": 0}
 _NAMES = {"f": "f (the filter size)", "c": "c (the number of filters)", "s": "s (the stride)",
           "d": "d (the dilation)", "n": "the number of units", "p": "p (the padding)", "op": "op (output padding)"}
 _FLAT_KINDS = ("fc", "softmax", "flatten")
+
+
+class SpecError(ShapeError):
+    """A line of a network description that cannot be read or cannot work (a ValueError).
+
+    The message names the line number, quotes the line and says what is wrong.
+    """
+
+    def __init__(self, line_no: int, line: str, reason: str):
+        shown = line.strip()
+        shown = shown if len(shown) <= 60 else shown[:57] + "..."
+        super().__init__(f"line {line_no} (`{shown}`): {reason}" if line_no else reason)
 
 
 @dataclass(frozen=True)

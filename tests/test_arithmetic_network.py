@@ -12,8 +12,8 @@ import time
 
 import pytest
 
-from playground.arithmetic import SpecError, summarize
-from playground.arithmetic_network import MAX_LAYERS, PRESETS, totals
+from playground.arithmetic import summarize
+from playground.arithmetic_network import MAX_LAYERS, PRESETS, SpecError, totals
 
 
 def preset(prefix: str):

@@ -91,9 +91,8 @@ def output_figure(out_h: int, out_w: int, i: int, j: int) -> dict:
     return {"data": [heat], "layout": layout}
 
 
-def usage_figure(rows: Axis, cols: Axis) -> dict:
-    """How many windows read each padded cell; padding in grey, unread input in red."""
-    counts = np.outer(rows.usage(), cols.usage())
+def usage_figure(rows: Axis, cols: Axis, counts: np.ndarray) -> dict:
+    """``counts`` (padded_H, padded_W), the usage grid of ``rows`` × ``cols``: padding in grey, unread input in red."""
     is_input = np.outer(rows.is_input(), cols.is_input())
     x, y = _labels(cols), _labels(rows)
     show_text = max(rows.padded, cols.padded) <= MAX_TEXT_SIDE

@@ -118,8 +118,9 @@ def window_step(rows: Axis, cols: Axis) -> None:
     c1, c2 = st.columns([3, 2])
     c1.plotly_chart(views.window_figure(rows, cols, i, j), key="window_fig", config={"displayModeBar": False})
     c2.plotly_chart(views.output_figure(rows.out, cols.out, i, j), key="output_fig", config={"displayModeBar": False})
-    st.plotly_chart(views.usage_figure(rows, cols), key="usage_fig", config={"displayModeBar": False})
-    usage = usage_grid(rows, cols)[rows.pad_before:rows.pad_before + rows.n, cols.pad_before:cols.pad_before + cols.n]
+    counts = usage_grid(rows, cols)  # (padded_H, padded_W)
+    st.plotly_chart(views.usage_figure(rows, cols, counts), key="usage_fig", config={"displayModeBar": False})
+    usage = counts[rows.pad_before:rows.pad_before + rows.n, cols.pad_before:cols.pad_before + cols.n]
     st.caption(f"Here the top-left input cell is read by {usage[0, 0]} window(s) and the busiest input cell by "
                f"{usage.max()}: without padding, edge pixels count for less than central ones (with s = 1 a corner is "
                "read once, a central cell f·f times). Padding is grey; red cells are input that no window reads.")

@@ -18,9 +18,7 @@ import numpy as np
 from onnx import TensorProto, helper
 
 from playground import runtime
-
-OPSET = 18
-IR_VERSION = 10  # onnx 1.23 writes 14, which this onnxruntime refuses
+from playground.onnx_format import IR_VERSION, OPSET
 MAX_ELEMENTS = 2_000_000  # floats in the input, kernel and output of one probe (8 MB)
 MAX_MACS = 20_000_000  # multiplications of one probe: well under a millisecond or two on 2 cores
 

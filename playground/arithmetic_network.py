@@ -29,7 +29,10 @@ MAX_LAYERS = 200  # layer lines (blank and comment lines do not count)
 MAX_LINE_CHARS = 200
 MAX_NUMBER = 1_000_000  # any number written in a layer line
 MAX_INPUT = 1_000_000  # input H, W or C
-MAX_OUTPUT_SIDE = 1_000_000  # a transposed convolution's output side, before it is called absurd
+MAX_OUTPUT_SIDE = 1_000_000  # any layer's n_H or n_W, before it is called absurd
+# Activations, parameters or multiplications of one layer (and of the input). Far past any real
+# network, and 200 layers of it still sum within int64, which the page's table and chart use.
+MAX_COUNT = 10**15
 
 KINDS = ("conv", "maxpool", "avgpool", "convt", "gap", "flatten", "fc", "softmax")
 _KIND_ALIASES = {"conv2d": "conv", "dense": "fc", "globalavgpool": "gap", "convtranspose": "convt"}
@@ -163,7 +166,15 @@ def _padding_text(before: int, after: int, p) -> str:
 
 def _row(line: _Line, layer: str, shape: tuple[int, int, int], params: int, macs: int,
          rf: int | None, padding: tuple[int, int] | None = None) -> dict:
+    """The row of one layer, or a SpecError if its output side or any of its counts is absurd."""
     h, w, c = shape
+    if max(h, w) > MAX_OUTPUT_SIDE:
+        raise SpecError(line.no, line.text, f"the output would be {h:,}×{w:,}×{c:,}; "
+                                            f"this calculator stops at {MAX_OUTPUT_SIDE:,} a side")
+    for what, count in (("output numbers", h * w * c), ("parameters", params), ("multiplications", macs)):
+        if count > MAX_COUNT:
+            raise SpecError(line.no, line.text, f"this layer would have {count:,} {what}; "
+                                                "this calculator stops at 10¹⁵ (a million billion)")
     return {"line": line.no, "kind": line.kind, "layer": layer, "output_shape": shape,
             "activation_size": h * w * c, "params": params, "macs": macs, "rf": rf, "padding": padding}
 
@@ -207,7 +218,9 @@ def summarize(input_shape: tuple[int, int, int], spec: str) -> list[dict]:
     Raises
     ------
     SpecError (a ValueError)
-        Naming the line and what is wrong with it.
+        Naming the line and what is wrong with it; also for a layer whose n_H
+        or n_W exceeds ``MAX_OUTPUT_SIDE`` or whose output numbers, parameters
+        or multiplications exceed ``MAX_COUNT``.
     """
     try:
         h, w, c = input_shape
@@ -216,6 +229,9 @@ def summarize(input_shape: tuple[int, int, int], spec: str) -> list[dict]:
         raise SpecError(0, "", f"the input shape must be three whole numbers (H, W, C), each at least 1: {err}")
     if max(shape) > MAX_INPUT:
         raise SpecError(0, "", f"the input shape {shape} is too big: each of H, W, C goes up to {MAX_INPUT:,}")
+    if shape[0] * shape[1] * shape[2] > MAX_COUNT:
+        raise SpecError(0, "", f"the input shape {shape} holds {shape[0] * shape[1] * shape[2]:,} numbers; "
+                               "this calculator stops at 10¹⁵ (a million billion)")
     rows, rf, jump, flat = [], 1, 1, False
     for line in parse(spec):
         h, w, c = shape
@@ -242,9 +258,6 @@ def summarize(input_shape: tuple[int, int, int], spec: str) -> list[dict]:
                 out_h, out_w = (transposed_conv_output_size(n, f, p, s, op) for n in (h, w))
             except ShapeError as err:
                 raise SpecError(line.no, line.text, f"{err}; the input to this layer is {h}×{w}×{c}") from None
-            if max(out_h, out_w) > MAX_OUTPUT_SIDE:
-                raise SpecError(line.no, line.text, f"the output would be {out_h}×{out_w}; "
-                                                    f"this calculator stops at {MAX_OUTPUT_SIDE:,} a side")
             shape, rf = (out_h, out_w, a["c"]), None
             rows.append(_row(line, f"convT f={f} s={s} p={p} op={op} c={a['c']}", shape,
                              conv_params(f, c, a["c"]), h * w * c * f * f * a["c"], None))

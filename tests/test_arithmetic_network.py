@@ -13,7 +13,7 @@ import time
 import pytest
 
 from playground.arithmetic import summarize
-from playground.arithmetic_network import MAX_LAYERS, PRESETS, SpecError, totals
+from playground.arithmetic_network import MAX_COUNT, MAX_LAYERS, PRESETS, SpecError, totals
 
 
 def preset(prefix: str):
@@ -196,6 +196,27 @@ def test_absurd_input_is_refused_quickly_with_a_message(spec, words):
     with pytest.raises(SpecError, match=words):
         summarize((32, 32, 3), spec)
     assert time.perf_counter() - start < 0.5
+
+
+@pytest.mark.parametrize("shape, spec, line, words", [
+    ((32, 32, 3), "conv f=1 p=1000000 c=1000000", 1, "a side"),  # 32 + 2·10⁶ − 1 + 1 rows
+    ((32, 32, 3), "maxpool f=999999 s=1 p=999998", 1, "a side"),  # 32 + 2·999,998 − 999,999 + 1 rows
+    ((1_000_000, 1_000_000, 1), "conv f=1 c=1000\nconv f=1 c=1001", 2, "output numbers"),  # 10¹²·1001
+    ((1_000_000, 1_000_000, 1), "conv f=1 c=1000\nconv f=1 c=1000", 2, "multiplications"),  # 10¹²·1000·1000
+    ((1000, 1000, 1000), "fc 1000000", 1, "parameters"),  # (10⁹ + 1)·10⁶
+    ((1_000_000, 1_000_000, 1_000_000), "fc 100", 0, "input shape"),  # 10¹⁸ numbers
+])
+def test_counts_past_max_count_and_sides_past_max_output_side_name_the_line(shape, spec, line, words):
+    """Any layer (not only convT) whose side passes 10⁶, or whose counts pass 10¹⁵, is refused naming its line."""
+    with pytest.raises(SpecError, match=words) as err:
+        summarize(shape, spec)
+    assert (f"line {line}" in str(err.value)) == bool(line)
+
+
+def test_counts_at_max_count_are_accepted():
+    """10⁶×10⁶×1 into a 1×1 conv with 1000 filters: exactly 10¹⁵ outputs and multiplications, still computed."""
+    row = summarize((1_000_000, 1_000_000, 1), "conv f=1 c=1000")[0]
+    assert row["activation_size"] == row["macs"] == 1_000_000 * 1_000_000 * 1000 == MAX_COUNT
 
 
 def test_random_junk_never_raises_anything_but_spec_error():

@@ -167,6 +167,17 @@ def test_network_tab_absurd_text_gives_a_message(junk):
     assert at.error
 
 
+def test_network_tab_absurd_sizes_give_a_message_not_a_traceback():
+    """A 10⁶×10⁶×10⁶ link into fc 100, or convs padded by 10⁶ twice: an error box; the table never overflows."""
+    at = page(tab=TABS[2], net_h=1_000_000, net_w=1_000_000, net_c=1_000_000, net="fc 100")
+    assert not at.exception
+    assert any("input shape" in e.value for e in at.error)
+    at = page(tab=TABS[2])
+    at.text_area(key="net").input("conv f=1 p=1000000 c=1000000\nconv f=1 p=1000000 c=1000000").run()
+    assert not at.exception
+    assert any("line 1" in e.value and "a side" in e.value for e in at.error)
+
+
 def test_network_text_too_long_for_a_link_falls_back_with_a_warning():
     """A link whose network text is over the calculator's limit opens the preset and says the link was cut."""
     at = page(tab=TABS[2], net="gap\n" * 6000)

@@ -158,13 +158,14 @@ def network_tab() -> None:
         c: st.column_config.NumberColumn(format="localized")
         for c in ("activation size", "parameters", "multiplications")})
     st.caption("Receptive field: the side of the input patch one output number depends on, growing by "
-               "(f − 1)·(product of earlier strides) at each conv or pooling layer.")
+               "(f − 1)·(product of earlier strides) at each conv or pooling layer; not tracked (—) from a "
+               "transposed convolution on.")
 
 
 def table(shape: tuple[int, int, int], rows: list[dict]) -> list[dict]:
     """The Keras-summary-like rows, with the input first."""
     def rf(r):
-        return f"{r['rf']}×{r['rf']}" if r["rf"] else ("—" if r["kind"] == "convt" else "whole input")
+        return "—" if r["rf"] is None else "whole input" if r["rf"] == network.RF_WHOLE else f"{r['rf']}×{r['rf']}"
     first = {"line": "", "layer": "input", "output shape": "×".join(map(str, shape)),
              "activation size": shape[0] * shape[1] * shape[2], "parameters": 0, "multiplications": 0,
              "receptive field": "1×1"}

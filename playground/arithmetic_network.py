@@ -56,6 +56,7 @@ _MINIMUM = {"f": 1, "c": 1, "s": 1, "d": 1, "n": 1, "p": 0, "op": 0}
 _NAMES = {"f": "f (the filter size)", "c": "c (the number of filters)", "s": "s (the stride)",
           "d": "d (the dilation)", "n": "the number of units", "p": "p (the padding)", "op": "op (output padding)"}
 _FLAT_KINDS = ("fc", "softmax", "flatten")
+RF_WHOLE = "whole"  # a row's rf once every output number depends on the whole input (gap, flatten, fc)
 
 
 class SpecError(ShapeError):
@@ -165,7 +166,7 @@ def _padding_text(before: int, after: int, p) -> str:
 
 
 def _row(line: _Line, layer: str, shape: tuple[int, int, int], params: int, macs: int,
-         rf: int | None, padding: tuple[int, int] | None = None) -> dict:
+         rf: int | str | None, padding: tuple[int, int] | None = None) -> dict:
     """The row of one layer, or a SpecError if its output side or any of its counts is absurd."""
     h, w, c = shape
     if max(h, w) > MAX_OUTPUT_SIDE:
@@ -180,7 +181,7 @@ def _row(line: _Line, layer: str, shape: tuple[int, int, int], params: int, macs
 
 
 def _window(line: _Line, shape, rf, jump):
-    """Apply a conv or pooling window to (H, W, C): the two axes, new rf and jump."""
+    """Apply a conv or pooling window to (H, W, C): the two axes, new rf and jump (rf grows only while an int)."""
     h, w, _ = shape
     f, s, d = line.args["f"], line.args.get("s"), line.args.get("d", 1)
     if s is None:
@@ -190,7 +191,7 @@ def _window(line: _Line, shape, rf, jump):
         rows, cols = Axis.make(h, f, p, s, d), Axis.make(w, f, p, s, d)
     except ShapeError as err:
         raise SpecError(line.no, line.text, f"{err}; the input to this layer is {h}×{w}×{shape[2]}") from None
-    if rf is not None:
+    if isinstance(rf, int):
         rf, jump = rf + (rows.f_eff - 1) * jump, jump * s
     return rows, cols, p, s, d, rf, jump
 
@@ -212,8 +213,9 @@ def summarize(input_shape: tuple[int, int, int], spec: str) -> list[dict]:
         ``output_shape`` (H, W, C), (1, 1, units) for fc/softmax,
         ``activation_size`` (H·W·C), ``params`` (weights + biases),
         ``macs`` (multiplications, bias excluded), ``rf`` (receptive field side
-        in input pixels; None once every output sees the whole input or after a
-        transposed conv), ``padding`` ((before, after) for conv and pooling).
+        in input pixels; ``RF_WHOLE`` once every output sees the whole input,
+        after gap, flatten or fc; None from a transposed conv on, where it is
+        not tracked), ``padding`` ((before, after) for conv and pooling).
 
     Raises
     ------
@@ -258,20 +260,20 @@ def summarize(input_shape: tuple[int, int, int], spec: str) -> list[dict]:
                 out_h, out_w = (transposed_conv_output_size(n, f, p, s, op) for n in (h, w))
             except ShapeError as err:
                 raise SpecError(line.no, line.text, f"{err}; the input to this layer is {h}×{w}×{c}") from None
-            shape, rf = (out_h, out_w, a["c"]), None
+            shape, rf = (out_h, out_w, a["c"]), None  # one output's input patch is no longer a square: stop tracking
             rows.append(_row(line, f"convT f={f} s={s} p={p} op={op} c={a['c']}", shape,
                              conv_params(f, c, a["c"]), h * w * c * f * f * a["c"], None))
         elif line.kind == "gap":
-            shape, rf = (1, 1, c), None
-            rows.append(_row(line, "global average pool", shape, 0, 0, None))
+            shape, rf = (1, 1, c), (None if rf is None else RF_WHOLE)
+            rows.append(_row(line, "global average pool", shape, 0, 0, rf))
         elif line.kind == "flatten":
-            shape, rf, flat = (1, 1, h * w * c), None, True
-            rows.append(_row(line, "flatten", shape, 0, 0, None))
+            shape, rf, flat = (1, 1, h * w * c), (None if rf is None else RF_WHOLE), True
+            rows.append(_row(line, "flatten", shape, 0, 0, rf))
         else:  # fc, softmax: flatten, then a dense layer
             inputs, units = h * w * c, a["n"]
-            shape, rf, flat = (1, 1, units), None, True
+            shape, rf, flat = (1, 1, units), (None if rf is None else RF_WHOLE), True
             name = "fc" if line.kind == "fc" else "softmax (dense)"
-            rows.append(_row(line, f"{name} {units}", shape, dense_params(inputs, units), inputs * units, None))
+            rows.append(_row(line, f"{name} {units}", shape, dense_params(inputs, units), inputs * units, rf))
     return rows
 
 

@@ -13,7 +13,7 @@ import time
 import pytest
 
 from playground.arithmetic import summarize
-from playground.arithmetic_network import MAX_COUNT, MAX_LAYERS, PRESETS, SpecError, totals
+from playground.arithmetic_network import MAX_COUNT, MAX_LAYERS, PRESETS, RF_WHOLE, SpecError, totals
 
 
 def preset(prefix: str):
@@ -142,6 +142,16 @@ def test_receptive_field_matches_mapping_cells_back_to_the_input(spec, layers):
     """The rf column equals the span of input cells reached by following one output's taps back."""
     rows = summarize((64, 64, 1), spec)
     assert rows[-1]["rf"] == _brute_receptive_field(layers)
+
+
+@pytest.mark.parametrize("spec, expected", [
+    ("conv f=3 c=1\nconvT f=2 s=2 c=1\nconv f=3 c=1\nmaxpool f=2\nfc 2", [3, None, None, None, None]),
+    ("conv f=3 c=1\ngap\nconv f=1 c=1\nfc 2", [3, RF_WHOLE, RF_WHOLE, RF_WHOLE]),
+    ("flatten\nsoftmax 2", [RF_WHOLE, RF_WHOLE]),
+])
+def test_receptive_field_is_not_tracked_after_a_transposed_conv(spec, expected):
+    """After a convT, rf stays None (not tracked) for every later layer; gap, flatten, fc see the whole input."""
+    assert [r["rf"] for r in summarize((16, 16, 1), spec)] == expected
 
 
 # ---------------------------------------------------------------- errors a learner can make

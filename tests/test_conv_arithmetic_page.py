@@ -178,6 +178,14 @@ def test_network_tab_absurd_sizes_give_a_message_not_a_traceback():
     assert any("line 1" in e.value and "a side" in e.value for e in at.error)
 
 
+def test_network_table_shows_no_receptive_field_after_a_transposed_conv():
+    """conv f=3, convT, conv f=3, fc: receptive field 1×1 (input), 3×3, then "—" for the convT and every later row."""
+    at = page(tab=TABS[2])
+    at.text_area(key="net").input("conv f=3 c=4\nconvT f=2 s=2 c=4\nconv f=3 c=4\nfc 10").run()
+    assert not at.exception
+    assert list(at.dataframe[0].value["receptive field"]) == ["1×1", "3×3", "—", "—", "—"]
+
+
 def test_network_text_too_long_for_a_link_falls_back_with_a_warning():
     """A link whose network text is over the calculator's limit opens the preset and says the link was cut."""
     at = page(tab=TABS[2], net="gap\n" * 6000)

@@ -159,14 +159,18 @@ def parse(spec: str) -> list[_Line]:
     return lines
 
 
-def _padding_text(before: int, after: int, p) -> str:
-    if p == "same":
-        return f"p=same ({before})" if before == after else f"p=same ({before} top/left, {after} bottom/right)"
-    return f"p={before}"
+def _padding_text(rows: Axis, cols: Axis, p) -> str:
+    """``p=2``, or ``p=same`` with the cells it chose: (1), (1 top/left, 2 bottom/right), or all four sides."""
+    if p != "same":
+        return f"p={rows.pad_before}"
+    (top, bottom), (left, right) = (rows.pad_before, rows.pad_after), (cols.pad_before, cols.pad_after)
+    if (top, bottom) != (left, right):
+        return f"p=same ({top} top, {bottom} bottom, {left} left, {right} right)"
+    return f"p=same ({top})" if top == bottom else f"p=same ({top} top/left, {bottom} bottom/right)"
 
 
 def _row(line: _Line, layer: str, shape: tuple[int, int, int], params: int, macs: int,
-         rf: int | str | None, padding: tuple[int, int] | None = None) -> dict:
+         rf: int | str | None) -> dict:
     """The row of one layer, or a SpecError if its output side or any of its counts is absurd."""
     h, w, c = shape
     if max(h, w) > MAX_OUTPUT_SIDE:
@@ -177,7 +181,7 @@ def _row(line: _Line, layer: str, shape: tuple[int, int, int], params: int, macs
             raise SpecError(line.no, line.text, f"this layer would have {count:,} {what}; "
                                                 "this calculator stops at 10¹⁵ (a million billion)")
     return {"line": line.no, "kind": line.kind, "layer": layer, "output_shape": shape,
-            "activation_size": h * w * c, "params": params, "macs": macs, "rf": rf, "padding": padding}
+            "activation_size": h * w * c, "params": params, "macs": macs, "rf": rf}
 
 
 def _window(line: _Line, shape, rf, jump):
@@ -215,7 +219,7 @@ def summarize(input_shape: tuple[int, int, int], spec: str) -> list[dict]:
         ``macs`` (multiplications, bias excluded), ``rf`` (receptive field side
         in input pixels; ``RF_WHOLE`` once every output sees the whole input,
         after gap, flatten or fc; None from a transposed conv on, where it is
-        not tracked), ``padding`` ((before, after) for conv and pooling).
+        not tracked).
 
     Raises
     ------
@@ -243,17 +247,16 @@ def summarize(input_shape: tuple[int, int, int], spec: str) -> list[dict]:
                                                 "put conv and pooling layers before fc")
         if line.kind in ("conv", "maxpool", "avgpool"):
             ax_h, ax_w, p, s, d, rf, jump = _window(line, shape, rf, jump)
-            padding = (ax_h.pad_before, ax_h.pad_after)
-            pad = _padding_text(*padding, p)
+            pad = _padding_text(ax_h, ax_w, p)
             if line.kind == "conv":
                 shape = (ax_h.out, ax_w.out, a["c"])
                 dil = f" d={d}" if d != 1 else ""
                 rows.append(_row(line, f"conv f={a['f']} s={s} {pad}{dil} c={a['c']}", shape,
                                  conv_params(a["f"], c, a["c"]), conv_macs(ax_h.out, ax_w.out, a["f"], c, a["c"]),
-                                 rf, padding))
+                                 rf))
             else:
                 shape = (ax_h.out, ax_w.out, c)
-                rows.append(_row(line, f"{line.kind} f={a['f']} s={s} {pad}", shape, 0, 0, rf, padding))
+                rows.append(_row(line, f"{line.kind} f={a['f']} s={s} {pad}", shape, 0, 0, rf))
         elif line.kind == "convt":
             f, s, p, op = a["f"], a.get("s", 1), a.get("p", 0), a.get("op", 0)
             try:

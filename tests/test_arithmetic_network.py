@@ -104,6 +104,18 @@ def test_same_padding_gives_ceil_n_over_s(n, f, s, expected):
     assert rows[1]["output_shape"][:2] == rows[0]["output_shape"][:2]
 
 
+@pytest.mark.parametrize("shape, spec, label", [
+    # rows: ⌈10/2⌉ = 5 windows need (5 − 1)·2 + 4 − 10 = 2 cells; columns: ⌈11/2⌉ = 6 need (6 − 1)·2 + 4 − 11 = 3
+    ((10, 11, 1), "conv f=4 s=2 p=same c=1", "p=same (1 top, 1 bottom, 1 left, 2 right)"),
+    ((10, 10, 1), "conv f=4 s=2 p=same c=1", "p=same (1)"),  # 2 cells each way
+    ((10, 10, 1), "conv f=4 p=same c=1", "p=same (1 top/left, 2 bottom/right)"),  # f − 1 = 3 cells each way
+    ((10, 11, 1), "maxpool f=2 p=valid", "p=0"),
+])
+def test_layer_label_shows_the_padding_each_side_actually_gets(shape, spec, label):
+    """The normalised layer text gives the "same" padding of both axes when they differ."""
+    assert label in summarize(shape, spec)[0]["layer"]
+
+
 def test_fc_flattens_and_counts_weights_plus_biases():
     """fc after a 5×5×16 map has (400 + 1)·120 parameters and 400·120 multiplications; output (1, 1, 120)."""
     row = summarize((5, 5, 16), "fc 120")[0]

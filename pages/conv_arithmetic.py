@@ -60,24 +60,35 @@ def conv_controls() -> tuple[int, ...]:
     return h, w, f, (p if mode == "number" else mode), s, d, n_c, k
 
 
-def same_explainer(f: int, s: int, d: int, pad) -> str:
-    """Why "same" is p = (f − 1)/2, what an even f does, and what "same" means with a stride."""
-    f_eff = d * (f - 1) + 1
-    named = f"f = {f}" if d == 1 else f"f_eff = {f_eff}"
+def same_split(axis: Axis, before: str, after: str) -> str:
+    """The padding "same" chose on one axis, with the numbers: ⌈n/s⌉ windows need this many cells."""
+    total, f_eff = axis.pad_before + axis.pad_after, axis.f_eff
+    return (f"⌈{axis.n}/{axis.s}⌉ = {axis.out} windows need max(({axis.out} − 1)·{axis.s} + {f_eff} − {axis.n}, 0) "
+            f"= {total} cell(s) of padding, so {axis.pad_before} {before} and {axis.pad_after} {after}")
+
+
+def same_explainer(rows: Axis, cols: Axis, same: bool) -> str:
+    """Why "same" is p = (f − 1)/2 at stride 1, what an even f does, and the padding "same" chose with a stride."""
+    f_eff, s = rows.f_eff, rows.s
+    f_sym = "f" if rows.dilation == 1 else "f_eff"
+    if s > 1:
+        text = (f"**\"same\" with stride {s}** means an output of ⌈n/s⌉, not n: the total padding is "
+                f"max((⌈n/s⌉ − 1)·s + {f_sym} − n, 0), and when it is odd the extra cell goes at the bottom/right "
+                "(TensorFlow/Keras, ONNX `SAME_UPPER`, PyTorch).")
+        if not same:
+            return text + " Choose *same* to see it worked out for these numbers."
+        return (text + f" Rows: {same_split(rows, 'at the top', 'at the bottom')}. "
+                f"Columns: {same_split(cols, 'on the left', 'on the right')}.")
+    named = f"f = {rows.f}" if rows.dilation == 1 else f"f_eff = {f_eff}"
     if f_eff % 2:
-        text = (f"**\"same\" with {named}**: p = (f − 1)/2 = ({f_eff} − 1)/2 = {(f_eff - 1) // 2} on every side, so "
+        return (f"**\"same\" with {named}**: p = (f − 1)/2 = ({f_eff} − 1)/2 = {(f_eff - 1) // 2} on every side, so "
                 "n + 2p − f + 1 = n. An odd filter has a centre cell and pads both sides equally, "
                 "one reason filters are usually odd.")
-    else:
-        before, after = same_padding(12, f, 1, d)  # with stride 1 the split does not depend on n
-        text = (f"**\"same\" with {named}**: (f − 1)/2 = {(f_eff - 1) / 2:g} is not a whole number. The total "
-                f"padding f − 1 = {f_eff - 1} is split {before} before and {after} after: the extra row goes at the "
-                "bottom and the extra column at the right (TensorFlow/Keras, ONNX `SAME_UPPER`, PyTorch). "
-                "Odd filters avoid this asymmetry, and have a centre cell.")
-    if s > 1 and pad == "same":
-        text += (f" With stride {s}, \"same\" means an output of ⌈n/s⌉: the total padding is "
-                 "max((⌈n/s⌉ − 1)·s + f − n, 0), any extra cell again at the bottom/right.")
-    return text
+    before, after = same_padding(rows.n, rows.f, 1, rows.dilation)  # at stride 1 the split does not depend on n
+    return (f"**\"same\" with {named}**: (f − 1)/2 = {(f_eff - 1) / 2:g} is not a whole number. The total "
+            f"padding f − 1 = {f_eff - 1} is split {before} before and {after} after: the extra row goes at the "
+            "bottom and the extra column at the right (TensorFlow/Keras, ONNX `SAME_UPPER`, PyTorch). "
+            "Odd filters avoid this asymmetry, and have a centre cell.")
 
 
 def stride_notes(rows: Axis, cols: Axis) -> None:
@@ -148,7 +159,7 @@ def conv_tab() -> None:
         st.latex(views.size_latex(rows, cols))
         st.latex(views.params_latex(f, n_c, k, params))
         st.latex(views.macs_latex(rows.out, cols.out, f, n_c, k, macs))
-        st.markdown(same_explainer(f, s, d, pad))
+        st.markdown(same_explainer(rows, cols, pad == "same"))
         stride_notes(rows, cols)
         with runtime.record_runs() as runs:
             pads = (rows.pad_before, cols.pad_before, rows.pad_after, cols.pad_after)

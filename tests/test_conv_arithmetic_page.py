@@ -62,6 +62,17 @@ def test_even_filter_explains_the_asymmetric_same_padding():
     assert "split 1 before and 2 after" in text(at) and "bottom" in text(at)
 
 
+@pytest.mark.parametrize("h, w", [(6, 6), (6, 7)])
+def test_same_with_a_stride_describes_the_padding_it_chose(h, w):
+    """6×6 (or 6×7), f = 3, s = 2, "same": the text gives each axis's split, not "(f − 1)/2 on every side"."""
+    at = page(h=h, w=w, f=3, s=2, pm="same")
+    shown = text(at)
+    assert "on every side" not in shown
+    for n, before, after in ((h, "at the top", "at the bottom"), (w, "on the left", "on the right")):
+        total = max((-(-n // 2) - 1) * 2 + 3 - n, 0)  # ⌈n/s⌉ windows of 3 cells, 2 apart
+        assert f"{total // 2} {before} and {total - total // 2} {after}" in shown
+
+
 def test_stride_that_does_not_divide_names_the_unread_rows():
     """7×7, f = 3, s = 3: windows cover rows 1–6 only; the page warns that row 7 and column 7 are never read."""
     at = page(h=7, w=7, f=3, s=3)

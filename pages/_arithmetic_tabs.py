@@ -71,7 +71,7 @@ def pooling(h: int, w: int, n_c: int) -> None:
     st.latex(views.size_latex(rows, cols))
     st.markdown(f"Output **{rows.out} × {cols.out} × {n_c}**: pooling works on each channel alone, so n_C stays "
                 f"{n_c}. It has hyperparameters (f, s) but **0 parameters**: nothing to learn.")
-    probe = shape_probe.pool(kind, h, w, n_c, f, (0, 0, 0, 0), s, (rows.out, cols.out), _ui.provider())
+    probe = shape_probe.pool(kind, h, w, n_c, f, (0, 0, 0, 0), s, _ui.provider())
     show_probe(probe, (rows.out, cols.out, n_c))
 
 
@@ -90,7 +90,7 @@ def one_by_one(h: int, w: int, n_c: int) -> None:
                 f"{h} × {w} × {k}**. It changes n_C and leaves n_H, n_W alone: the Inception bottleneck.")
     st.latex(views.params_latex(1, n_c, k, params))
     st.latex(views.macs_latex(h, w, 1, n_c, k, macs))
-    show_probe(shape_probe.conv(h, w, n_c, k, 1, (0, 0, 0, 0), 1, 1, (h, w), _ui.provider()), (h, w, k))
+    show_probe(shape_probe.conv(h, w, n_c, k, 1, (0, 0, 0, 0), 1, 1, _ui.provider()), (h, w, k))
 
 
 def transposed(h: int, w: int, n_c: int) -> None:

@@ -163,7 +163,7 @@ def conv_tab() -> None:
         stride_notes(rows, cols)
         with runtime.record_runs() as runs:
             pads = (rows.pad_before, cols.pad_before, rows.pad_after, cols.pad_after)
-            probe = shape_probe.conv(h, w, n_c, k, f, pads, s, d, (rows.out, cols.out), _ui.provider())
+            probe = shape_probe.conv(h, w, n_c, k, f, pads, s, d, _ui.provider())
         show_probe(probe, (rows.out, cols.out, k))
         _ui.show_runs(runs)
     window_step(rows, cols)

@@ -22,7 +22,6 @@ Examples
 
 from __future__ import annotations
 
-import math
 import numbers
 from dataclasses import dataclass
 
@@ -147,7 +146,7 @@ def same_padding(n: int, f: int, s: int = 1, dilation: int = 1) -> tuple[int, in
     """
     n, f = _whole("n", n, 1), _whole("f", f, 1)
     s, dilation = _whole("s (the stride)", s, 1), _whole("dilation", dilation, 1)
-    total = max((math.ceil(n / s) - 1) * s + dilated_size(f, dilation) - n, 0)
+    total = max((-(-n // s) - 1) * s + dilated_size(f, dilation) - n, 0)  # -(-n // s) = ⌈n/s⌉, exact for any int
     return total // 2, total - total // 2
 
 

@@ -115,6 +115,12 @@ def test_same_padding_for_even_f_puts_the_extra_cell_after(f, expected):
     assert same_padding(10, f) == expected
 
 
+@pytest.mark.parametrize("s", [1, 2])
+def test_same_padding_is_exact_past_float_precision(s):
+    """n = 2⁶⁰ + 1 (n/s is not exact in a float): a 3×3 filter still gets one cell a side, as for small odd n."""
+    assert same_padding(2**60 + 1, 3, s) == same_padding(5, 3, s) == (1, 1)
+
+
 @pytest.mark.parametrize("p, expected", [("valid", (0, 0)), ("VALID", (0, 0)), ("same", (1, 1)), (" Same ", (1, 1)),
                                          (2, (2, 2)), ("2", (2, 2))])
 def test_resolve_padding_words_and_numbers(p, expected):

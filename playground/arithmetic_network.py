@@ -26,8 +26,9 @@ from playground.arithmetic import (
 
 MAX_CHARS = 20_000  # the whole text; longer text is refused before it is split
 MAX_LAYERS = 200  # layer lines (blank and comment lines do not count)
-MAX_LINE_CHARS = 200
+MAX_LINE_CHARS = 200  # a layer line, its comment excluded
 MAX_NUMBER = 1_000_000  # any number written in a layer line
+_MAX_DIGITS = 12  # digits (leading zeros dropped) read with int() at most; longer is too big anyway
 MAX_INPUT = 1_000_000  # input H, W or C
 MAX_OUTPUT_SIDE = 1_000_000  # any layer's n_H or n_W, before it is called absurd
 # Activations, parameters or multiplications of one layer (and of the input). Far past any real
@@ -88,10 +89,11 @@ def _number(line: tuple[int, str], key: str, token: str) -> int | str:
     if not re.fullmatch(r"[0-9]+", token):
         extra = ", same or valid" if key == "p" else ""
         raise SpecError(no, text, f"{_NAMES[key]} must be a whole number{extra}, not `{token[:20]}`")
-    if len(token) > 7 or int(token) > MAX_NUMBER:
-        raise SpecError(no, text, f"{_NAMES[key]} = {token[:12]}{'…' if len(token) > 12 else ''} is too big: "
+    digits = token.lstrip("0") or "0"
+    if len(digits) > _MAX_DIGITS or int(digits) > MAX_NUMBER:
+        raise SpecError(no, text, f"{_NAMES[key]} = {digits[:12]}{'…' if len(digits) > 12 else ''} is too big: "
                                   f"numbers here go up to {MAX_NUMBER:,}")
-    value = int(token)
+    value = int(digits)
     if value < _MINIMUM[key]:
         why = " (a stride of 0 never moves the window)" if key == "s" else ""
         raise SpecError(no, text, f"{_NAMES[key]} must be at least {_MINIMUM[key]}, not {value}{why}")
@@ -103,8 +105,9 @@ def _parse_line(no: int, raw: str) -> _Line | None:
     text = raw.split("#", 1)[0].strip()
     if not text:
         return None
-    if len(raw) > MAX_LINE_CHARS:
-        raise SpecError(no, raw, f"the line is {len(raw)} characters long; a layer line has at most {MAX_LINE_CHARS}")
+    if len(text) > MAX_LINE_CHARS:
+        raise SpecError(no, raw, f"the line is {len(text)} characters long without its comment; "
+                                 f"a layer line has at most {MAX_LINE_CHARS}")
     tokens = re.sub(r"\s*=\s*", "=", text.replace(",", " ")).split()
     if not tokens:  # only commas
         return None
@@ -195,6 +198,9 @@ def _window(line: _Line, shape, rf, jump):
         rows, cols = Axis.make(h, f, p, s, d), Axis.make(w, f, p, s, d)
     except ShapeError as err:
         raise SpecError(line.no, line.text, f"{err}; the input to this layer is {h}×{w}×{shape[2]}") from None
+    if line.kind != "conv" and max(rows.pad_before, rows.pad_after, cols.pad_before, cols.pad_after) >= f:
+        raise SpecError(line.no, line.text, f"pooling needs p smaller than f (here p = {p}, f = {f}): with p ≥ f "
+                                            "a window could hold nothing but padding, and ONNX Runtime refuses it")
     if isinstance(rf, int):
         rf, jump = rf + (rows.f_eff - 1) * jump, jump * s
     return rows, cols, p, s, d, rf, jump

@@ -12,6 +12,7 @@ import time
 
 import pytest
 
+from playground import shape_probe
 from playground.arithmetic import summarize
 from playground.arithmetic_network import MAX_COUNT, MAX_LAYERS, PRESETS, RF_WHOLE, SpecError, totals
 
@@ -174,6 +175,7 @@ def test_receptive_field_is_not_tracked_after_a_transposed_conv(spec, expected):
     ("conv f=3 s=0 c=8", 1, "stride"),
     ("conv f=3 c=10**12", 1, "whole number"),
     ("conv f=3 c=1000000000000", 1, "too big"),
+    ("conv f=3 c=0001000001", 1, "too big"),
     ("conv f=3 c=８", 1, "whole number"),
     ("conv f=3 c=8 c=9", 1, "given twice"),
     ("conv f=3 c=8 z=1", 1, "no setting `z`"),
@@ -195,6 +197,26 @@ def test_malformed_lines_name_the_line_and_the_problem(spec, line, words):
     assert f"line {line}" in message and words in message
     bad_line = spec.splitlines()[line - 1].strip()
     assert bad_line[:20] in message
+
+
+@pytest.mark.parametrize("spec, filters", [
+    ("conv f=3 c=00000008", 8),  # leading zeros are not digits of size
+    ("conv f=3 c=" + "0" * 150 + "8", 8),
+    ("conv f=3 c=8  # " + "a long comment " * 30, 8),  # a 450-character comment does not make the line too long
+])
+def test_numbers_are_judged_by_value_and_lines_without_their_comment(spec, filters):
+    """Leading zeros and long comments are accepted: 32×32×3 through a 3×3 conv is 30×30×filters."""
+    assert summarize((32, 32, 3), spec)[0]["output_shape"] == (32 - 3 + 1, 32 - 3 + 1, filters)
+
+
+@pytest.mark.parametrize("kind", ["maxpool", "avgpool"])
+@pytest.mark.parametrize("f, p", [(2, 2), (2, 3), (3, 3)])
+def test_pooling_with_p_at_least_f_is_refused_as_onnx_runtime_refuses_it(kind, f, p):
+    """Pooling padded by p ≥ f: a SpecError naming the line; ONNX Runtime's pooling refuses the same layer."""
+    with pytest.raises(SpecError, match="line 1.*p smaller than f"):
+        summarize((8, 8, 1), f"{kind} f={f} p={p}")
+    probe = shape_probe.pool(kind[:3], 8, 8, 1, f, (p,) * 4, f, provider="cpu")
+    assert probe.shape is None and probe.error
 
 
 @pytest.mark.parametrize("shape", [(0, 32, 3), (32, 32), (32.0, 32, 3), ("a", 1, 1), (10**9, 2, 2)])

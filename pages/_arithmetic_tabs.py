@@ -134,7 +134,7 @@ def network_tab() -> None:
                       for n, (label, key) in enumerate((("n_H", "net_h"), ("n_W", "net_w"), ("n_C", "net_c"))))
         text = st.text_area("Layers, one a line", key="net", height=300, max_chars=network.MAX_CHARS)
         with st.expander("How to write a network"):
-            st.code(network.__doc__.split("::", 1)[1].split("Every figure", 1)[0].strip("\n"), language=None)
+            st.code(network.GRAMMAR, language=None)
     with right:
         preset = network.PRESETS[st.session_state["net_preset"]]
         st.caption(preset.note if (text, shape) == (preset.spec, preset.input_shape) else

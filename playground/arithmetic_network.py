@@ -1,18 +1,8 @@
 """The network calculator: a network typed as text, one layer a line, summarised like Keras.
 
-Grammar (keywords and keys in any case, keys in any order, ``#`` starts a
-comment, blank lines are skipped)::
-
-    conv f=5 s=1 p=0 c=8      # c filters of f×f; p a number, same or valid; d= dilation
-    maxpool f=2 s=2           # s defaults to f, p to 0
-    avgpool f=2 s=2
-    convT f=2 s=2 c=64        # transposed conv; p crops, op= output padding
-    gap                       # global average pooling: H×W×C → 1×1×C
-    flatten                   # H×W×C → 1×1×(H·W·C)
-    fc 120                    # fully connected, flattens first if needed
-    softmax 10                # a dense layer of 10 units with softmax
-
-Every figure is computed from the formulas in :mod:`playground.arithmetic`.
+The grammar is :data:`GRAMMAR`, one example line per layer kind (the page
+shows it as help). Every figure is computed from the formulas in
+:mod:`playground.arithmetic`.
 """
 
 from __future__ import annotations
@@ -23,6 +13,17 @@ from dataclasses import dataclass
 from playground.arithmetic import (
     Axis, ShapeError, conv_macs, conv_params, dense_params, transposed_conv_output_size, _whole,
 )
+
+GRAMMAR = """\
+conv f=5 s=1 p=0 c=8      # c filters of f×f; p a number, same or valid; d= dilation
+maxpool f=2 s=2           # s defaults to f, p to 0 (p must be smaller than f)
+avgpool f=2 s=2
+convT f=2 s=2 c=64        # transposed conv; p crops, op= output padding
+gap                       # global average pooling: H×W×C → 1×1×C
+flatten                   # H×W×C → 1×1×(H·W·C)
+fc 120                    # fully connected, flattens first if needed
+softmax 10                # a dense layer of 10 units with softmax
+# keywords and keys in any case, keys in any order; # starts a comment, blank lines are skipped"""
 
 MAX_CHARS = 20_000  # the whole text; longer text is refused before it is split
 MAX_LAYERS = 200  # layer lines (blank and comment lines do not count)
@@ -214,7 +215,7 @@ def summarize(input_shape: tuple[int, int, int], spec: str) -> list[dict]:
     input_shape : (H, W, C)
         The input volume, n_H × n_W × n_C.
     spec : str
-        One layer a line, in the grammar of this module's docstring.
+        One layer a line, in the grammar of :data:`GRAMMAR`.
 
     Returns
     -------

@@ -14,7 +14,7 @@ import pytest
 
 from playground import shape_probe
 from playground.arithmetic import summarize
-from playground.arithmetic_network import MAX_COUNT, MAX_LAYERS, PRESETS, RF_WHOLE, SpecError, totals
+from playground.arithmetic_network import GRAMMAR, MAX_COUNT, MAX_LAYERS, PRESETS, RF_WHOLE, SpecError, totals
 
 
 def preset(prefix: str):
@@ -88,6 +88,13 @@ def test_keys_in_any_order_any_case_with_comments_and_blank_lines():
     keys = ("output_shape", "params", "macs", "activation_size")
     assert [{k: r[k] for k in keys} for r in a] == [{k: r[k] for k in keys} for r in b]
     assert [r["line"] for r in b] == [3, 4, 6, 7]
+
+
+def test_the_grammar_shown_as_help_is_itself_a_valid_network():
+    """GRAMMAR's example lines, read as one network on 32×32×3: 28, 14, 7, convT back to 14, then 1×1 to the end."""
+    rows = summarize((32, 32, 3), GRAMMAR)
+    assert [r["output_shape"] for r in rows] == [(28, 28, 8), (14, 14, 8), (7, 7, 8), (14, 14, 64), (1, 1, 64),
+                                                 (1, 1, 64), (1, 1, 120), (1, 1, 10)]
 
 
 def test_defaults_stride_1_no_padding_and_pool_stride_equal_to_f():

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from playground import arithmetic_network as network
 from playground.arithmetic_quiz import make_question
 from tests.conftest import REPO_ROOT
 
@@ -195,6 +196,15 @@ def test_network_table_shows_no_receptive_field_after_a_transposed_conv():
     at.text_area(key="net").input("conv f=3 c=4\nconvT f=2 s=2 c=4\nconv f=3 c=4\nfc 10").run()
     assert not at.exception
     assert list(at.dataframe[0].value["receptive field"]) == ["1×1", "3×3", "—", "—", "—"]
+
+
+def test_network_help_lists_every_layer_kind_whatever_the_module_docstring_says(monkeypatch):
+    """The "How to write a network" box shows an example of every layer kind, and survives a reworded docstring."""
+    monkeypatch.setattr(network, "__doc__", "Reworded.")
+    at = page(tab=TABS[2])
+    assert not at.exception
+    help_lines = [line.split()[0].lower() for line in at.code[0].value.splitlines() if not line.startswith("#")]
+    assert help_lines == list(network.KINDS)
 
 
 def test_network_text_too_long_for_a_link_falls_back_with_a_warning():

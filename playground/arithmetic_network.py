@@ -270,7 +270,7 @@ def summarize(input_shape: tuple[int, int, int], spec: str) -> list[dict]:
                 out_h, out_w = (transposed_conv_output_size(n, f, p, s, op) for n in (h, w))
             except ShapeError as err:
                 raise SpecError(line.no, line.text, f"{err}; the input to this layer is {h}×{w}×{c}") from None
-            shape, rf = (out_h, out_w, a["c"]), None  # one output's input patch is no longer a square: stop tracking
+            shape, rf = (out_h, out_w, a["c"]), None  # an output's input patch now depends on where it is: stop
             rows.append(_row(line, f"convT f={f} s={s} p={p} op={op} c={a['c']}", shape,
                              conv_params(f, c, a["c"]), h * w * c * f * f * a["c"], None))
         elif line.kind == "gap":

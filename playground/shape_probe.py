@@ -20,6 +20,7 @@ from onnx import TensorProto, helper
 from playground import runtime
 from playground.arithmetic import Axis, ShapeError, transposed_conv_output_size
 from playground.onnx_format import IR_VERSION, OPSET
+
 MAX_ELEMENTS = 2_000_000  # floats in the input, kernel and output of one probe (8 MB)
 MAX_MACS = 20_000_000  # multiplications of one probe: well under a millisecond or two on 2 cores
 
@@ -93,7 +94,10 @@ def _probe(op: str, x_shape, w_shape, attrs: dict, provider: str, out_elements: 
 
 
 def _window_side(n: int, f: int, before: int, after: int, s: int, dilation: int = 1) -> int:
-    """The formula's output side, to size the probe; for a layer it refuses (ORT should too), the padded length bounds it."""
+    """The formula's output side, to size the probe.
+
+    For a layer the formula refuses (ORT should too), the padded length, which bounds any output.
+    """
     try:
         return Axis(n, f, s, dilation, before, after).out
     except ShapeError:
@@ -101,7 +105,7 @@ def _window_side(n: int, f: int, before: int, after: int, s: int, dilation: int 
 
 
 def _transposed_side(n: int, f: int, p: int, s: int, output_padding: int) -> int:
-    """The formula's output side; for settings it refuses, the uncropped stamps plus output_padding bound it."""
+    """The formula's output side; for settings it refuses, the uncropped stamps plus output_padding, a bound."""
     try:
         return transposed_conv_output_size(n, f, p, s, output_padding)
     except ShapeError:

@@ -23,7 +23,7 @@ gap                       # global average pooling: H×W×C → 1×1×C
 flatten                   # H×W×C → 1×1×(H·W·C)
 fc 120                    # fully connected, flattens first if needed
 softmax 10                # a dense layer of 10 units with softmax
-# keywords and keys in any case, keys in any order; # starts a comment, blank lines are skipped"""
+# any case, keys in any order; # starts a comment"""
 
 MAX_CHARS = 20_000  # the whole text; longer text is refused before it is split
 MAX_LAYERS = 200  # layer lines (blank and comment lines do not count)

@@ -28,7 +28,7 @@ def cases() -> list[Case]:
         Case("summarize: VGG-16 text (21 layers)", run=lambda: summarize(vgg.input_shape, vgg.spec)),
         Case("usage grid 6×6, f=3 (page default picture)", run=lambda: usage_grid(axis, axis)),
         Case("ORT Conv shape probe 6×6×3, two 3×3 filters (cached session)",
-             run=lambda: shape_probe.conv(6, 6, 3, 2, 3, (0, 0, 0, 0), 1, 1, (4, 4), "cpu")),
+             run=lambda: shape_probe.conv(6, 6, 3, 2, 3, (0, 0, 0, 0), 1, 1, "cpu")),
         Case("ORT ConvTranspose probe 28×28×192 → 56×56×96 (one channel)",
              run=lambda: shape_probe.conv_transpose(28, 28, 192, 96, 2, 0, 2, 0, "cpu")),
     ]

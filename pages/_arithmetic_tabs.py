@@ -71,7 +71,7 @@ def pooling(h: int, w: int, n_c: int) -> None:
     st.latex(views.size_latex(rows, cols))
     st.markdown(f"Output **{rows.out} × {cols.out} × {n_c}**: pooling works on each channel alone, so n_C stays "
                 f"{n_c}. It has hyperparameters (f, s) but **0 parameters**: nothing to learn.")
-    probe = shape_probe.pool(kind, h, w, n_c, f, (0, 0, 0, 0), s, (rows.out, cols.out), _ui.provider())
+    probe = shape_probe.pool(kind, h, w, n_c, f, (0, 0, 0, 0), s, _ui.provider())
     show_probe(probe, (rows.out, cols.out, n_c))
 
 
@@ -90,7 +90,7 @@ def one_by_one(h: int, w: int, n_c: int) -> None:
                 f"{h} × {w} × {k}**. It changes n_C and leaves n_H, n_W alone: the Inception bottleneck.")
     st.latex(views.params_latex(1, n_c, k, params))
     st.latex(views.macs_latex(h, w, 1, n_c, k, macs))
-    show_probe(shape_probe.conv(h, w, n_c, k, 1, (0, 0, 0, 0), 1, 1, (h, w), _ui.provider()), (h, w, k))
+    show_probe(shape_probe.conv(h, w, n_c, k, 1, (0, 0, 0, 0), 1, 1, _ui.provider()), (h, w, k))
 
 
 def transposed(h: int, w: int, n_c: int) -> None:
@@ -134,7 +134,7 @@ def network_tab() -> None:
                       for n, (label, key) in enumerate((("n_H", "net_h"), ("n_W", "net_w"), ("n_C", "net_c"))))
         text = st.text_area("Layers, one a line", key="net", height=300, max_chars=network.MAX_CHARS)
         with st.expander("How to write a network"):
-            st.code(network.__doc__.split("::", 1)[1].split("Every figure", 1)[0].strip("\n"), language=None)
+            st.code(network.GRAMMAR, language=None)
     with right:
         preset = network.PRESETS[st.session_state["net_preset"]]
         st.caption(preset.note if (text, shape) == (preset.spec, preset.input_shape) else
@@ -158,13 +158,14 @@ def network_tab() -> None:
         c: st.column_config.NumberColumn(format="localized")
         for c in ("activation size", "parameters", "multiplications")})
     st.caption("Receptive field: the side of the input patch one output number depends on, growing by "
-               "(f − 1)·(product of earlier strides) at each conv or pooling layer.")
+               "(f − 1)·(product of earlier strides) at each conv or pooling layer; not tracked (—) from a "
+               "transposed convolution on.")
 
 
 def table(shape: tuple[int, int, int], rows: list[dict]) -> list[dict]:
     """The Keras-summary-like rows, with the input first."""
     def rf(r):
-        return f"{r['rf']}×{r['rf']}" if r["rf"] else ("—" if r["kind"] == "convt" else "whole input")
+        return "—" if r["rf"] is None else "whole input" if r["rf"] == network.RF_WHOLE else f"{r['rf']}×{r['rf']}"
     first = {"line": "", "layer": "input", "output shape": "×".join(map(str, shape)),
              "activation size": shape[0] * shape[1] * shape[2], "parameters": 0, "multiplications": 0,
              "receptive field": "1×1"}

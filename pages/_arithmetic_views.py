@@ -91,9 +91,8 @@ def output_figure(out_h: int, out_w: int, i: int, j: int) -> dict:
     return {"data": [heat], "layout": layout}
 
 
-def usage_figure(rows: Axis, cols: Axis) -> dict:
-    """How many windows read each padded cell; padding in grey, unread input in red."""
-    counts = np.outer(rows.usage(), cols.usage())
+def usage_figure(rows: Axis, cols: Axis, counts: np.ndarray) -> dict:
+    """``counts`` (padded_H, padded_W), the usage grid of ``rows`` × ``cols``: padding in grey, unread input in red."""
     is_input = np.outer(rows.is_input(), cols.is_input())
     x, y = _labels(cols), _labels(rows)
     show_text = max(rows.padded, cols.padded) <= MAX_TEXT_SIDE
@@ -137,7 +136,7 @@ def network_figure(input_shape: tuple[int, int, int], rows: list[dict]) -> dict:
     """Per layer: activation size and parameters (bars, log scale) above n_H, n_W, n_C (lines)."""
     names = ["input"] + [f"{k + 1}. {r['kind']}" for k, r in enumerate(rows)]
     shapes = [input_shape] + [r["output_shape"] for r in rows]
-    act = [int(np.prod(s)) for s in shapes]
+    act = [input_shape[0] * input_shape[1] * input_shape[2]] + [r["activation_size"] for r in rows]
     params = [0] + [r["params"] for r in rows]
     bar = {"type": "bar", "x": names, "xaxis": "x", "yaxis": "y"}
     line = {"type": "scatter", "mode": "lines+markers", "x": names, "xaxis": "x", "yaxis": "y2"}

@@ -24,10 +24,8 @@ CONV_INTS = {"h": (6, 1, MAX_SIDE), "w": (6, 1, MAX_SIDE), "f": (3, 1, MAX_F), "
 POOL_INTS = {"pl_h": (28, 1, MAX_SIDE), "pl_w": (28, 1, MAX_SIDE), "pl_c": (192, 1, MAX_CHANNELS),
              "pl_f": (2, 1, MAX_F), "pl_s": (2, 1, MAX_S), "k1": (32, 1, MAX_CHANNELS), "tc_f": (2, 1, MAX_F),
              "tc_s": (2, 1, MAX_S), "tc_p": (0, 0, MAX_P), "tc_op": (0, 0, MAX_S - 1), "tc_k": (96, 1, MAX_CHANNELS)}
-NET_INTS = {"net_h": (1, 1, network.MAX_INPUT), "net_w": (1, 1, network.MAX_INPUT),
-            "net_c": (1, 1, network.MAX_INPUT)}
-TAB_KEYS = (["h", "w", "f", "pm", "p", "s", "d", "nc", "k", "pos"],
-            list(POOL_INTS) + ["pl_type"], ["net_preset", "net_h", "net_w", "net_c", "net"], ["q"])
+NET_SHAPE = ("net_h", "net_w", "net_c")  # defaults from the chosen preset, each 1 … network.MAX_INPUT
+TAB_KEYS = (list(CONV_INTS) + ["pm"], list(POOL_INTS) + ["pl_type"], ["net_preset", *NET_SHAPE, "net"], ["q"])
 
 
 def seed_url_state() -> None:
@@ -37,8 +35,8 @@ def seed_url_state() -> None:
     _ui.url_choice("pm", "number", PAD_MODES)
     _ui.url_choice("pl_type", "max", ("max", "avg"))
     preset = network.PRESETS[st.session_state[_ui.url_choice("net_preset", PRESET_NAMES[0], PRESET_NAMES)]]
-    for key, value in zip(NET_INTS, preset.input_shape):
-        _ui.url_int(key, value, *NET_INTS[key][1:])
+    for key, value in zip(NET_SHAPE, preset.input_shape):
+        _ui.url_int(key, value, 1, network.MAX_INPUT)
     _ui.url_text("net", preset.spec, max_len=network.MAX_CHARS)
     _ui.url_int("q", 1, 0, 999_999)
     for key in sum(TAB_KEYS, []):
@@ -62,24 +60,35 @@ def conv_controls() -> tuple[int, ...]:
     return h, w, f, (p if mode == "number" else mode), s, d, n_c, k
 
 
-def same_explainer(f: int, s: int, d: int, mode: str) -> str:
-    """Why "same" is p = (f − 1)/2, what an even f does, and what "same" means with a stride."""
-    f_eff = d * (f - 1) + 1
-    named = f"f = {f}" if d == 1 else f"f_eff = {f_eff}"
+def same_split(axis: Axis, before: str, after: str) -> str:
+    """The padding "same" chose on one axis, with the numbers: ⌈n/s⌉ windows need this many cells."""
+    total, f_eff = axis.pad_before + axis.pad_after, axis.f_eff
+    return (f"⌈{axis.n}/{axis.s}⌉ = {axis.out} windows need max(({axis.out} − 1)·{axis.s} + {f_eff} − {axis.n}, 0) "
+            f"= {total} cell(s) of padding, so {axis.pad_before} {before} and {axis.pad_after} {after}")
+
+
+def same_explainer(rows: Axis, cols: Axis, same: bool) -> str:
+    """Why "same" is p = (f − 1)/2 at stride 1, what an even f does, and the padding "same" chose with a stride."""
+    f_eff, s = rows.f_eff, rows.s
+    f_sym = "f" if rows.dilation == 1 else "f_eff"
+    if s > 1:
+        text = (f"**\"same\" with stride {s}** means an output of ⌈n/s⌉, not n: the total padding is "
+                f"max((⌈n/s⌉ − 1)·s + {f_sym} − n, 0), and when it is odd the extra cell goes at the bottom/right "
+                "(TensorFlow/Keras, ONNX `SAME_UPPER`, PyTorch).")
+        if not same:
+            return text + " Choose *same* to see it worked out for these numbers."
+        return (text + f" Rows: {same_split(rows, 'at the top', 'at the bottom')}. "
+                f"Columns: {same_split(cols, 'on the left', 'on the right')}.")
+    named = f"f = {rows.f}" if rows.dilation == 1 else f"f_eff = {f_eff}"
     if f_eff % 2:
-        text = (f"**\"same\" with {named}**: p = (f − 1)/2 = ({f_eff} − 1)/2 = {(f_eff - 1) // 2} on every side, so "
+        return (f"**\"same\" with {named}**: p = (f − 1)/2 = ({f_eff} − 1)/2 = {(f_eff - 1) // 2} on every side, so "
                 "n + 2p − f + 1 = n. An odd filter has a centre cell and pads both sides equally, "
                 "one reason filters are usually odd.")
-    else:
-        before, after = same_padding(12, f, 1, d)  # with stride 1 the split does not depend on n
-        text = (f"**\"same\" with {named}**: (f − 1)/2 = {(f_eff - 1) / 2:g} is not a whole number. The total "
-                f"padding f − 1 = {f_eff - 1} is split {before} before and {after} after: the extra row goes at the "
-                "bottom and the extra column at the right (TensorFlow/Keras, ONNX `SAME_UPPER`, PyTorch). "
-                "Odd filters avoid this asymmetry, and have a centre cell.")
-    if s > 1 and mode == "same":
-        text += (f" With stride {s}, \"same\" means an output of ⌈n/s⌉: the total padding is "
-                 "max((⌈n/s⌉ − 1)·s + f − n, 0), any extra cell again at the bottom/right.")
-    return text
+    before, after = same_padding(rows.n, rows.f, 1, rows.dilation)  # at stride 1 the split does not depend on n
+    return (f"**\"same\" with {named}**: (f − 1)/2 = {(f_eff - 1) / 2:g} is not a whole number. The total "
+            f"padding f − 1 = {f_eff - 1} is split {before} before and {after} after: the extra row goes at the "
+            "bottom and the extra column at the right (TensorFlow/Keras, ONNX `SAME_UPPER`, PyTorch). "
+            "Odd filters avoid this asymmetry, and have a centre cell.")
 
 
 def stride_notes(rows: Axis, cols: Axis) -> None:
@@ -120,8 +129,9 @@ def window_step(rows: Axis, cols: Axis) -> None:
     c1, c2 = st.columns([3, 2])
     c1.plotly_chart(views.window_figure(rows, cols, i, j), key="window_fig", config={"displayModeBar": False})
     c2.plotly_chart(views.output_figure(rows.out, cols.out, i, j), key="output_fig", config={"displayModeBar": False})
-    st.plotly_chart(views.usage_figure(rows, cols), key="usage_fig", config={"displayModeBar": False})
-    usage = usage_grid(rows, cols)[rows.pad_before:rows.pad_before + rows.n, cols.pad_before:cols.pad_before + cols.n]
+    counts = usage_grid(rows, cols)  # (padded_H, padded_W)
+    st.plotly_chart(views.usage_figure(rows, cols, counts), key="usage_fig", config={"displayModeBar": False})
+    usage = counts[rows.pad_before:rows.pad_before + rows.n, cols.pad_before:cols.pad_before + cols.n]
     st.caption(f"Here the top-left input cell is read by {usage[0, 0]} window(s) and the busiest input cell by "
                f"{usage.max()}: without padding, edge pixels count for less than central ones (with s = 1 a corner is "
                "read once, a central cell f·f times). Padding is grey; red cells are input that no window reads.")
@@ -131,7 +141,6 @@ def conv_tab() -> None:
     left, right = st.columns([1, 2], gap="large")
     with left:
         h, w, f, pad, s, d, n_c, k = conv_controls()
-        mode = st.session_state["pm"]
     with right:
         try:
             rows, cols = Axis.make(h, f, pad, s, d), Axis.make(w, f, pad, s, d)
@@ -150,11 +159,11 @@ def conv_tab() -> None:
         st.latex(views.size_latex(rows, cols))
         st.latex(views.params_latex(f, n_c, k, params))
         st.latex(views.macs_latex(rows.out, cols.out, f, n_c, k, macs))
-        st.markdown(same_explainer(f, s, d, mode))
+        st.markdown(same_explainer(rows, cols, pad == "same"))
         stride_notes(rows, cols)
         with runtime.record_runs() as runs:
             pads = (rows.pad_before, cols.pad_before, rows.pad_after, cols.pad_after)
-            probe = shape_probe.conv(h, w, n_c, k, f, pads, s, d, (rows.out, cols.out), _ui.provider())
+            probe = shape_probe.conv(h, w, n_c, k, f, pads, s, d, _ui.provider())
         show_probe(probe, (rows.out, cols.out, k))
         _ui.show_runs(runs)
     window_step(rows, cols)

@@ -22,14 +22,10 @@ Examples
 
 from __future__ import annotations
 
-import math
 import numbers
 from dataclasses import dataclass
 
 import numpy as np
-
-MAX_OUTPUT_SIDE = 1_000_000  # a transposed convolution's output side, before it is called absurd
-
 
 class ShapeError(ValueError):
     """A size, padding or stride that cannot work, said in plain words."""
@@ -37,19 +33,6 @@ class ShapeError(ValueError):
 
 class NotAWholeNumber(ShapeError, TypeError):
     """A size that is not an integer (a float, a bool, a string); both a ValueError and a TypeError."""
-
-
-class SpecError(ShapeError):
-    """A line of a network description that cannot be read or cannot work.
-
-    The message names the line number, quotes the line and says what is wrong.
-    """
-
-    def __init__(self, line_no: int, line: str, reason: str):
-        shown = line.strip()
-        shown = shown if len(shown) <= 60 else shown[:57] + "..."
-        super().__init__(f"line {line_no} (`{shown}`): {reason}" if line_no else reason)
-        self.line_no, self.line, self.reason = line_no, line, reason
 
 
 def _whole(name: str, value, lo: int) -> int:
@@ -108,8 +91,7 @@ def conv_output_size(n: int, f: int, p: int = 0, s: int = 1, dilation: int = 1) 
     return _output_size(n, dilated_size(f, dilation), 2 * p, s)
 
 
-def transposed_conv_output_size(n: int, f: int, p: int = 0, s: int = 1, output_padding: int = 0,
-                                dilation: int = 1) -> int:
+def transposed_conv_output_size(n: int, f: int, p: int = 0, s: int = 1, output_padding: int = 0) -> int:
     """Output size of a transposed convolution along one dimension (ONNX/PyTorch convention).
 
     Each input cell stamps the f×f filter onto the output, the stamps s apart;
@@ -124,16 +106,13 @@ def transposed_conv_output_size(n: int, f: int, p: int = 0, s: int = 1, output_p
     s : int
         Stride (the upsampling factor), at least 1.
     output_padding : int
-        Extra cells at the end, 0 ≤ output_padding < max(s, dilation) (ONNX Runtime
-        and PyTorch refuse larger values).
-    dilation : int
-        Spacing of the filter's taps, at least 1.
+        Extra cells at the end, 0 ≤ output_padding < s (ONNX Runtime and
+        PyTorch refuse larger values).
 
     Returns
     -------
     int
-        (n − 1)·s − 2p + dilation·(f − 1) + 1 + output_padding, which is
-        (n − 1)·s − 2p + f + output_padding for dilation 1.
+        (n − 1)·s − 2p + f + output_padding.
 
     Raises
     ------
@@ -141,15 +120,15 @@ def transposed_conv_output_size(n: int, f: int, p: int = 0, s: int = 1, output_p
         For out-of-range arguments or a result smaller than 1.
     """
     n, f = _whole("n", n, 1), _whole("f", f, 1)
-    p, s, dilation = _whole("p", p, 0), _whole("s (the stride)", s, 1), _whole("dilation", dilation, 1)
+    p, s = _whole("p", p, 0), _whole("s (the stride)", s, 1)
     output_padding = _whole("output_padding", output_padding, 0)
-    if output_padding >= max(s, dilation):
+    if output_padding >= s:
         raise ShapeError(f"output_padding must be smaller than the stride ({s}), not {output_padding}: "
                          "it only chooses among output sizes that the same stride could have come from")
-    out = (n - 1) * s - 2 * p + dilated_size(f, dilation) + output_padding
+    out = (n - 1) * s - 2 * p + f + output_padding
     if out < 1:
         raise ShapeError(f"the padding p = {p} crops away the whole output "
-                         f"((n − 1)·s + f_eff + output_padding = {out + 2 * p} cells, minus 2p = {2 * p})")
+                         f"((n − 1)·s + f + output_padding = {out + 2 * p} cells, minus 2p = {2 * p})")
     return out
 
 
@@ -167,7 +146,7 @@ def same_padding(n: int, f: int, s: int = 1, dilation: int = 1) -> tuple[int, in
     """
     n, f = _whole("n", n, 1), _whole("f", f, 1)
     s, dilation = _whole("s (the stride)", s, 1), _whole("dilation", dilation, 1)
-    total = max((math.ceil(n / s) - 1) * s + dilated_size(f, dilation) - n, 0)
+    total = max((-(-n // s) - 1) * s + dilated_size(f, dilation) - n, 0)  # -(-n // s) = ⌈n/s⌉, exact for any int
     return total // 2, total - total // 2
 
 

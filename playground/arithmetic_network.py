@@ -1,18 +1,8 @@
 """The network calculator: a network typed as text, one layer a line, summarised like Keras.
 
-Grammar (keywords and keys in any case, keys in any order, ``#`` starts a
-comment, blank lines are skipped)::
-
-    conv f=5 s=1 p=0 c=8      # c filters of f×f; p a number, same or valid; d= dilation
-    maxpool f=2 s=2           # s defaults to f, p to 0
-    avgpool f=2 s=2
-    convT f=2 s=2 c=64        # transposed conv; p crops, op= output padding
-    gap                       # global average pooling: H×W×C → 1×1×C
-    flatten                   # H×W×C → 1×1×(H·W·C)
-    fc 120                    # fully connected, flattens first if needed
-    softmax 10                # a dense layer of 10 units with softmax
-
-Every figure is computed from the formulas in :mod:`playground.arithmetic`.
+The grammar is :data:`GRAMMAR`, one example line per layer kind (the page
+shows it as help). Every figure is computed from the formulas in
+:mod:`playground.arithmetic`.
 """
 
 from __future__ import annotations
@@ -21,15 +11,30 @@ import re
 from dataclasses import dataclass
 
 from playground.arithmetic import (
-    MAX_OUTPUT_SIDE, Axis, ShapeError, SpecError, conv_macs, conv_params, dense_params,
-    transposed_conv_output_size, _whole,
+    Axis, ShapeError, conv_macs, conv_params, dense_params, transposed_conv_output_size, _whole,
 )
+
+GRAMMAR = """\
+conv f=5 s=1 p=0 c=8      # c filters of f×f; p a number, same or valid; d= dilation
+maxpool f=2 s=2           # s defaults to f, p to 0 (p must be smaller than f)
+avgpool f=2 s=2
+convT f=2 s=2 c=64        # transposed conv; p crops, op= output padding
+gap                       # global average pooling: H×W×C → 1×1×C
+flatten                   # H×W×C → 1×1×(H·W·C)
+fc 120                    # fully connected, flattens first if needed
+softmax 10                # a dense layer of 10 units with softmax
+# any case, keys in any order; # starts a comment"""
 
 MAX_CHARS = 20_000  # the whole text; longer text is refused before it is split
 MAX_LAYERS = 200  # layer lines (blank and comment lines do not count)
-MAX_LINE_CHARS = 200
+MAX_LINE_CHARS = 200  # a layer line, its comment excluded
 MAX_NUMBER = 1_000_000  # any number written in a layer line
+_MAX_DIGITS = 12  # digits (leading zeros dropped) read with int() at most; longer is too big anyway
 MAX_INPUT = 1_000_000  # input H, W or C
+MAX_OUTPUT_SIDE = 1_000_000  # any layer's n_H or n_W, before it is called absurd
+# Activations, parameters or multiplications of one layer (and of the input). Far past any real
+# network, and 200 layers of it still sum within int64, which the page's table and chart use.
+MAX_COUNT = 10**15
 
 KINDS = ("conv", "maxpool", "avgpool", "convt", "gap", "flatten", "fc", "softmax")
 _KIND_ALIASES = {"conv2d": "conv", "dense": "fc", "globalavgpool": "gap", "convtranspose": "convt"}
@@ -53,6 +58,19 @@ _MINIMUM = {"f": 1, "c": 1, "s": 1, "d": 1, "n": 1, "p": 0, "op": 0}
 _NAMES = {"f": "f (the filter size)", "c": "c (the number of filters)", "s": "s (the stride)",
           "d": "d (the dilation)", "n": "the number of units", "p": "p (the padding)", "op": "op (output padding)"}
 _FLAT_KINDS = ("fc", "softmax", "flatten")
+RF_WHOLE = "whole"  # a row's rf once every output number depends on the whole input (gap, flatten, fc)
+
+
+class SpecError(ShapeError):
+    """A line of a network description that cannot be read or cannot work (a ValueError).
+
+    The message names the line number, quotes the line and says what is wrong.
+    """
+
+    def __init__(self, line_no: int, line: str, reason: str):
+        shown = line.strip()
+        shown = shown if len(shown) <= 60 else shown[:57] + "..."
+        super().__init__(f"line {line_no} (`{shown}`): {reason}" if line_no else reason)
 
 
 @dataclass(frozen=True)
@@ -72,10 +90,11 @@ def _number(line: tuple[int, str], key: str, token: str) -> int | str:
     if not re.fullmatch(r"[0-9]+", token):
         extra = ", same or valid" if key == "p" else ""
         raise SpecError(no, text, f"{_NAMES[key]} must be a whole number{extra}, not `{token[:20]}`")
-    if len(token) > 7 or int(token) > MAX_NUMBER:
-        raise SpecError(no, text, f"{_NAMES[key]} = {token[:12]}{'…' if len(token) > 12 else ''} is too big: "
+    digits = token.lstrip("0") or "0"
+    if len(digits) > _MAX_DIGITS or int(digits) > MAX_NUMBER:
+        raise SpecError(no, text, f"{_NAMES[key]} = {digits[:12]}{'…' if len(digits) > 12 else ''} is too big: "
                                   f"numbers here go up to {MAX_NUMBER:,}")
-    value = int(token)
+    value = int(digits)
     if value < _MINIMUM[key]:
         why = " (a stride of 0 never moves the window)" if key == "s" else ""
         raise SpecError(no, text, f"{_NAMES[key]} must be at least {_MINIMUM[key]}, not {value}{why}")
@@ -87,8 +106,9 @@ def _parse_line(no: int, raw: str) -> _Line | None:
     text = raw.split("#", 1)[0].strip()
     if not text:
         return None
-    if len(raw) > MAX_LINE_CHARS:
-        raise SpecError(no, raw, f"the line is {len(raw)} characters long; a layer line has at most {MAX_LINE_CHARS}")
+    if len(text) > MAX_LINE_CHARS:
+        raise SpecError(no, raw, f"the line is {len(text)} characters long without its comment; "
+                                 f"a layer line has at most {MAX_LINE_CHARS}")
     tokens = re.sub(r"\s*=\s*", "=", text.replace(",", " ")).split()
     if not tokens:  # only commas
         return None
@@ -143,21 +163,33 @@ def parse(spec: str) -> list[_Line]:
     return lines
 
 
-def _padding_text(before: int, after: int, p) -> str:
-    if p == "same":
-        return f"p=same ({before})" if before == after else f"p=same ({before} top/left, {after} bottom/right)"
-    return f"p={before}"
+def _padding_text(rows: Axis, cols: Axis, p) -> str:
+    """``p=2``, or ``p=same`` with the cells it chose: (1), (1 top/left, 2 bottom/right), or all four sides."""
+    if p != "same":
+        return f"p={rows.pad_before}"
+    (top, bottom), (left, right) = (rows.pad_before, rows.pad_after), (cols.pad_before, cols.pad_after)
+    if (top, bottom) != (left, right):
+        return f"p=same ({top} top, {bottom} bottom, {left} left, {right} right)"
+    return f"p=same ({top})" if top == bottom else f"p=same ({top} top/left, {bottom} bottom/right)"
 
 
 def _row(line: _Line, layer: str, shape: tuple[int, int, int], params: int, macs: int,
-         rf: int | None, padding: tuple[int, int] | None = None) -> dict:
+         rf: int | str | None) -> dict:
+    """The row of one layer, or a SpecError if its output side or any of its counts is absurd."""
     h, w, c = shape
+    if max(h, w) > MAX_OUTPUT_SIDE:
+        raise SpecError(line.no, line.text, f"the output would be {h:,}×{w:,}×{c:,}; "
+                                            f"this calculator stops at {MAX_OUTPUT_SIDE:,} a side")
+    for what, count in (("output numbers", h * w * c), ("parameters", params), ("multiplications", macs)):
+        if count > MAX_COUNT:
+            raise SpecError(line.no, line.text, f"this layer would have {count:,} {what}; "
+                                                "this calculator stops at 10¹⁵ (a million billion)")
     return {"line": line.no, "kind": line.kind, "layer": layer, "output_shape": shape,
-            "activation_size": h * w * c, "params": params, "macs": macs, "rf": rf, "padding": padding}
+            "activation_size": h * w * c, "params": params, "macs": macs, "rf": rf}
 
 
 def _window(line: _Line, shape, rf, jump):
-    """Apply a conv or pooling window to (H, W, C): the two axes, new rf and jump."""
+    """Apply a conv or pooling window to (H, W, C): the two axes, new rf and jump (rf grows only while an int)."""
     h, w, _ = shape
     f, s, d = line.args["f"], line.args.get("s"), line.args.get("d", 1)
     if s is None:
@@ -167,7 +199,10 @@ def _window(line: _Line, shape, rf, jump):
         rows, cols = Axis.make(h, f, p, s, d), Axis.make(w, f, p, s, d)
     except ShapeError as err:
         raise SpecError(line.no, line.text, f"{err}; the input to this layer is {h}×{w}×{shape[2]}") from None
-    if rf is not None:
+    if line.kind != "conv" and max(rows.pad_before, rows.pad_after, cols.pad_before, cols.pad_after) >= f:
+        raise SpecError(line.no, line.text, f"pooling needs p smaller than f (here p = {p}, f = {f}): with p ≥ f "
+                                            "a window could hold nothing but padding, and ONNX Runtime refuses it")
+    if isinstance(rf, int):
         rf, jump = rf + (rows.f_eff - 1) * jump, jump * s
     return rows, cols, p, s, d, rf, jump
 
@@ -180,7 +215,7 @@ def summarize(input_shape: tuple[int, int, int], spec: str) -> list[dict]:
     input_shape : (H, W, C)
         The input volume, n_H × n_W × n_C.
     spec : str
-        One layer a line, in the grammar of this module's docstring.
+        One layer a line, in the grammar of :data:`GRAMMAR`.
 
     Returns
     -------
@@ -189,13 +224,16 @@ def summarize(input_shape: tuple[int, int, int], spec: str) -> list[dict]:
         ``output_shape`` (H, W, C), (1, 1, units) for fc/softmax,
         ``activation_size`` (H·W·C), ``params`` (weights + biases),
         ``macs`` (multiplications, bias excluded), ``rf`` (receptive field side
-        in input pixels; None once every output sees the whole input or after a
-        transposed conv), ``padding`` ((before, after) for conv and pooling).
+        in input pixels; ``RF_WHOLE`` once every output sees the whole input,
+        after gap, flatten or fc; None from a transposed conv on, where it is
+        not tracked).
 
     Raises
     ------
     SpecError (a ValueError)
-        Naming the line and what is wrong with it.
+        Naming the line and what is wrong with it; also for a layer whose n_H
+        or n_W exceeds ``MAX_OUTPUT_SIDE`` or whose output numbers, parameters
+        or multiplications exceed ``MAX_COUNT``.
     """
     try:
         h, w, c = input_shape
@@ -204,6 +242,9 @@ def summarize(input_shape: tuple[int, int, int], spec: str) -> list[dict]:
         raise SpecError(0, "", f"the input shape must be three whole numbers (H, W, C), each at least 1: {err}")
     if max(shape) > MAX_INPUT:
         raise SpecError(0, "", f"the input shape {shape} is too big: each of H, W, C goes up to {MAX_INPUT:,}")
+    if shape[0] * shape[1] * shape[2] > MAX_COUNT:
+        raise SpecError(0, "", f"the input shape {shape} holds {shape[0] * shape[1] * shape[2]:,} numbers; "
+                               "this calculator stops at 10¹⁵ (a million billion)")
     rows, rf, jump, flat = [], 1, 1, False
     for line in parse(spec):
         h, w, c = shape
@@ -213,40 +254,36 @@ def summarize(input_shape: tuple[int, int, int], spec: str) -> list[dict]:
                                                 "put conv and pooling layers before fc")
         if line.kind in ("conv", "maxpool", "avgpool"):
             ax_h, ax_w, p, s, d, rf, jump = _window(line, shape, rf, jump)
-            padding = (ax_h.pad_before, ax_h.pad_after)
-            pad = _padding_text(*padding, p)
+            pad = _padding_text(ax_h, ax_w, p)
             if line.kind == "conv":
                 shape = (ax_h.out, ax_w.out, a["c"])
                 dil = f" d={d}" if d != 1 else ""
                 rows.append(_row(line, f"conv f={a['f']} s={s} {pad}{dil} c={a['c']}", shape,
                                  conv_params(a["f"], c, a["c"]), conv_macs(ax_h.out, ax_w.out, a["f"], c, a["c"]),
-                                 rf, padding))
+                                 rf))
             else:
                 shape = (ax_h.out, ax_w.out, c)
-                rows.append(_row(line, f"{line.kind} f={a['f']} s={s} {pad}", shape, 0, 0, rf, padding))
+                rows.append(_row(line, f"{line.kind} f={a['f']} s={s} {pad}", shape, 0, 0, rf))
         elif line.kind == "convt":
             f, s, p, op = a["f"], a.get("s", 1), a.get("p", 0), a.get("op", 0)
             try:
                 out_h, out_w = (transposed_conv_output_size(n, f, p, s, op) for n in (h, w))
             except ShapeError as err:
                 raise SpecError(line.no, line.text, f"{err}; the input to this layer is {h}×{w}×{c}") from None
-            if max(out_h, out_w) > MAX_OUTPUT_SIDE:
-                raise SpecError(line.no, line.text, f"the output would be {out_h}×{out_w}; "
-                                                    f"this calculator stops at {MAX_OUTPUT_SIDE:,} a side")
-            shape, rf = (out_h, out_w, a["c"]), None
+            shape, rf = (out_h, out_w, a["c"]), None  # an output's input patch now depends on where it is: stop
             rows.append(_row(line, f"convT f={f} s={s} p={p} op={op} c={a['c']}", shape,
                              conv_params(f, c, a["c"]), h * w * c * f * f * a["c"], None))
         elif line.kind == "gap":
-            shape, rf = (1, 1, c), None
-            rows.append(_row(line, "global average pool", shape, 0, 0, None))
+            shape, rf = (1, 1, c), (None if rf is None else RF_WHOLE)
+            rows.append(_row(line, "global average pool", shape, 0, 0, rf))
         elif line.kind == "flatten":
-            shape, rf, flat = (1, 1, h * w * c), None, True
-            rows.append(_row(line, "flatten", shape, 0, 0, None))
+            shape, rf, flat = (1, 1, h * w * c), (None if rf is None else RF_WHOLE), True
+            rows.append(_row(line, "flatten", shape, 0, 0, rf))
         else:  # fc, softmax: flatten, then a dense layer
             inputs, units = h * w * c, a["n"]
-            shape, rf, flat = (1, 1, units), None, True
+            shape, rf, flat = (1, 1, units), (None if rf is None else RF_WHOLE), True
             name = "fc" if line.kind == "fc" else "softmax (dense)"
-            rows.append(_row(line, f"{name} {units}", shape, dense_params(inputs, units), inputs * units, None))
+            rows.append(_row(line, f"{name} {units}", shape, dense_params(inputs, units), inputs * units, rf))
     return rows
 
 

@@ -18,9 +18,9 @@ import numpy as np
 from onnx import TensorProto, helper
 
 from playground import runtime
+from playground.arithmetic import Axis, ShapeError, transposed_conv_output_size
+from playground.onnx_format import IR_VERSION, OPSET
 
-OPSET = 18
-IR_VERSION = 10  # onnx 1.23 writes 14, which this onnxruntime refuses
 MAX_ELEMENTS = 2_000_000  # floats in the input, kernel and output of one probe (8 MB)
 MAX_MACS = 20_000_000  # multiplications of one probe: well under a millisecond or two on 2 cores
 
@@ -93,18 +93,36 @@ def _probe(op: str, x_shape, w_shape, attrs: dict, provider: str, out_elements: 
     return Probe(op, result, reduced)
 
 
+def _window_side(n: int, f: int, before: int, after: int, s: int, dilation: int = 1) -> int:
+    """The formula's output side, to size the probe.
+
+    For a layer the formula refuses (ORT should too), the padded length, which bounds any output.
+    """
+    try:
+        return Axis(n, f, s, dilation, before, after).out
+    except ShapeError:
+        return n + before + after
+
+
+def _transposed_side(n: int, f: int, p: int, s: int, output_padding: int) -> int:
+    """The formula's output side; for settings it refuses, the uncropped stamps plus output_padding, a bound."""
+    try:
+        return transposed_conv_output_size(n, f, p, s, output_padding)
+    except ShapeError:
+        return transposed_conv_output_size(n, f, 0, s) + output_padding
+
+
 def conv(h: int, w: int, c: int, k: int, f: int, pads: tuple[int, int, int, int], s: int = 1,
-         dilation: int = 1, expected_hw: tuple[int, int] = (1, 1), provider: str = "auto") -> Probe:
+         dilation: int = 1, provider: str = "auto") -> Probe:
     """ONNX ``Conv`` on a (1, c, h, w) input with k filters of f×f.
 
     Parameters
     ----------
     pads : (top, left, bottom, right)
         Explicit padding, so an even "same" filter can pad one more cell at the end.
-    expected_hw : (int, int)
-        The formula's output size, used only to estimate the probe's cost.
     """
-    out_h, out_w = expected_hw
+    top, left, bottom, right = pads
+    out_h, out_w = _window_side(h, f, top, bottom, s, dilation), _window_side(w, f, left, right, s, dilation)
     attrs = {"kernel_shape": [f, f], "pads": list(pads), "strides": [s, s], "dilations": [dilation, dilation]}
     return _probe("Conv", (1, c, h, w), (k, c, f, f), attrs, provider, out_h * out_w * k,
                   out_h * out_w * k * f * f * c,
@@ -112,10 +130,11 @@ def conv(h: int, w: int, c: int, k: int, f: int, pads: tuple[int, int, int, int]
 
 
 def pool(kind: str, h: int, w: int, c: int, f: int, pads: tuple[int, int, int, int], s: int,
-         expected_hw: tuple[int, int] = (1, 1), provider: str = "auto") -> Probe:
-    """ONNX ``MaxPool`` (kind "max") or ``AveragePool`` (kind "avg") on a (1, c, h, w) input."""
+         provider: str = "auto") -> Probe:
+    """ONNX ``MaxPool`` (kind "max") or ``AveragePool`` (kind "avg") on a (1, c, h, w) input; pads as for :func:`conv`."""
     op = {"max": "MaxPool", "avg": "AveragePool"}[kind]
-    out_h, out_w = expected_hw
+    top, left, bottom, right = pads
+    out_h, out_w = _window_side(h, f, top, bottom, s), _window_side(w, f, left, right, s)
     attrs = {"kernel_shape": [f, f], "pads": list(pads), "strides": [s, s]}
     return _probe(op, (1, c, h, w), None, attrs, provider, out_h * out_w * c, out_h * out_w * c * f * f,
                   reduce=((1, 1, h, w), None, out_h * out_w, out_h * out_w * f * f))
@@ -132,6 +151,6 @@ def conv_transpose(h: int, w: int, c: int, k: int, f: int, p: int, s: int, outpu
     """ONNX ``ConvTranspose`` on a (1, c, h, w) input with k filters of f×f (kernel shape (c, k, f, f))."""
     attrs = {"kernel_shape": [f, f], "pads": [p] * 4, "strides": [s, s],
              "output_padding": [output_padding, output_padding]}
-    out_guess = ((h - 1) * s + f + output_padding) * ((w - 1) * s + f + output_padding)  # before cropping
-    return _probe("ConvTranspose", (1, c, h, w), (c, k, f, f), attrs, provider, out_guess * k,
-                  h * w * c * f * f * k, reduce=((1, 1, h, w), (1, 1, f, f), out_guess, h * w * f * f))
+    out = _transposed_side(h, f, p, s, output_padding) * _transposed_side(w, f, p, s, output_padding)
+    return _probe("ConvTranspose", (1, c, h, w), (c, k, f, f), attrs, provider, out * k,
+                  h * w * c * f * f * k, reduce=((1, 1, h, w), (1, 1, f, f), out, h * w * f * f))

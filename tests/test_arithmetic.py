@@ -35,26 +35,19 @@ def slide(n: int, f: int, before: int, after: int, s: int, d: int = 1) -> list[l
 SWEEP = list(itertools.product(range(1, 13), range(1, 7), range(0, 4), range(1, 5), range(1, 4)))
 
 
-@pytest.mark.parametrize("n, f, p, s, d", SWEEP[::7] + [(1, 1, 0, 1, 1), (5, 5, 0, 1, 1), (1, 3, 1, 1, 1),
-                                                     (224, 3, 1, 1, 1), (227, 11, 0, 4, 1), (2, 2, 0, 5, 1)])
-def test_output_size_counts_the_window_positions(n, f, p, s, d):
-    """⌊(n + 2p − f_eff)/s⌋ + 1 equals the number of places a window fits when slid by s; none → ValueError."""
-    windows = slide(n, f, p, p, s, d)
-    if windows:
-        assert conv_output_size(n, f, p, s, d) == len(windows)
-    else:
-        with pytest.raises(ValueError, match="no position where it fits"):
-            conv_output_size(n, f, p, s, d)
+# Beyond the sweep: 1×1 inputs and filters, a filter as big as the input, the course's 224 and AlexNet's 227.
+EXTRA = [(1, 1, 0, 1, 1), (5, 5, 0, 1, 1), (1, 3, 1, 1, 1), (224, 3, 1, 1, 1), (227, 11, 0, 4, 1), (2, 2, 0, 5, 1)]
 
 
-def test_output_size_over_the_full_sweep():
-    """The same check over all 3,456 (n, f, p, s, d) combinations of the sweep, in one test."""
-    for n, f, p, s, d in SWEEP:
+def test_output_size_counts_the_window_positions():
+    """Over all 3,456 (n, f, p, s, d) of the sweep and a few big cases: ⌊(n + 2p − f_eff)/s⌋ + 1 equals the number
+    of places a window fits when slid by s; where none fits, a ValueError saying so."""
+    for n, f, p, s, d in SWEEP + EXTRA:
         windows = slide(n, f, p, p, s, d)
         if windows:
             assert conv_output_size(n, f, p, s, d) == len(windows), (n, f, p, s, d)
         else:
-            with pytest.raises(ValueError):
+            with pytest.raises(ValueError, match="no position where it fits"):
                 conv_output_size(n, f, p, s, d)
 
 
@@ -113,6 +106,12 @@ def test_same_padding_for_odd_f_and_stride_1_is_f_minus_1_over_2(f):
 def test_same_padding_for_even_f_puts_the_extra_cell_after(f, expected):
     """An even filter needs f − 1 cells of padding, an odd number: the extra one goes at the bottom/right."""
     assert same_padding(10, f) == expected
+
+
+@pytest.mark.parametrize("s", [1, 2])
+def test_same_padding_is_exact_past_float_precision(s):
+    """n = 2⁶⁰ + 1 (n/s is not exact in a float): a 3×3 filter still gets one cell a side, as for small odd n."""
+    assert same_padding(2**60 + 1, 3, s) == same_padding(5, 3, s) == (1, 1)
 
 
 @pytest.mark.parametrize("p, expected", [("valid", (0, 0)), ("VALID", (0, 0)), ("same", (1, 1)), (" Same ", (1, 1)),

@@ -12,8 +12,9 @@ import time
 
 import pytest
 
-from playground.arithmetic import SpecError, summarize
-from playground.arithmetic_network import MAX_LAYERS, PRESETS, totals
+from playground import shape_probe
+from playground.arithmetic import summarize
+from playground.arithmetic_network import GRAMMAR, MAX_COUNT, MAX_LAYERS, PRESETS, RF_WHOLE, SpecError, totals
 
 
 def preset(prefix: str):
@@ -89,6 +90,13 @@ def test_keys_in_any_order_any_case_with_comments_and_blank_lines():
     assert [r["line"] for r in b] == [3, 4, 6, 7]
 
 
+def test_the_grammar_shown_as_help_is_itself_a_valid_network():
+    """GRAMMAR's example lines, read as one network on 32×32×3: 28, 14, 7, convT back to 14, then 1×1 to the end."""
+    rows = summarize((32, 32, 3), GRAMMAR)
+    assert [r["output_shape"] for r in rows] == [(28, 28, 8), (14, 14, 8), (7, 7, 8), (14, 14, 64), (1, 1, 64),
+                                                 (1, 1, 64), (1, 1, 120), (1, 1, 10)]
+
+
 def test_defaults_stride_1_no_padding_and_pool_stride_equal_to_f():
     """conv without s and p is stride 1 and valid; pooling without s strides by f (as Keras)."""
     rows = summarize((10, 10, 1), "conv f=3 c=4\nmaxpool f=2\navgpool f=3")
@@ -102,6 +110,18 @@ def test_same_padding_gives_ceil_n_over_s(n, f, s, expected):
     rows = summarize((n, n + 1, 2), f"conv f={f} s={s} p=same c=3\nconv f=1 p=valid c=1")
     assert rows[0]["output_shape"] == (expected, -(-(n + 1) // s), 3)
     assert rows[1]["output_shape"][:2] == rows[0]["output_shape"][:2]
+
+
+@pytest.mark.parametrize("shape, spec, label", [
+    # rows: ⌈10/2⌉ = 5 windows need (5 − 1)·2 + 4 − 10 = 2 cells; columns: ⌈11/2⌉ = 6 need (6 − 1)·2 + 4 − 11 = 3
+    ((10, 11, 1), "conv f=4 s=2 p=same c=1", "p=same (1 top, 1 bottom, 1 left, 2 right)"),
+    ((10, 10, 1), "conv f=4 s=2 p=same c=1", "p=same (1)"),  # 2 cells each way
+    ((10, 10, 1), "conv f=4 p=same c=1", "p=same (1 top/left, 2 bottom/right)"),  # f − 1 = 3 cells each way
+    ((10, 11, 1), "maxpool f=2 p=valid", "p=0"),
+])
+def test_layer_label_shows_the_padding_each_side_actually_gets(shape, spec, label):
+    """The normalised layer text gives the "same" padding of both axes when they differ."""
+    assert label in summarize(shape, spec)[0]["layer"]
 
 
 def test_fc_flattens_and_counts_weights_plus_biases():
@@ -144,6 +164,16 @@ def test_receptive_field_matches_mapping_cells_back_to_the_input(spec, layers):
     assert rows[-1]["rf"] == _brute_receptive_field(layers)
 
 
+@pytest.mark.parametrize("spec, expected", [
+    ("conv f=3 c=1\nconvT f=2 s=2 c=1\nconv f=3 c=1\nmaxpool f=2\nfc 2", [3, None, None, None, None]),
+    ("conv f=3 c=1\ngap\nconv f=1 c=1\nfc 2", [3, RF_WHOLE, RF_WHOLE, RF_WHOLE]),
+    ("flatten\nsoftmax 2", [RF_WHOLE, RF_WHOLE]),
+])
+def test_receptive_field_is_not_tracked_after_a_transposed_conv(spec, expected):
+    """After a convT, rf stays None (not tracked) for every later layer; gap, flatten, fc see the whole input."""
+    assert [r["rf"] for r in summarize((16, 16, 1), spec)] == expected
+
+
 # ---------------------------------------------------------------- errors a learner can make
 @pytest.mark.parametrize("spec, line, words", [
     ("conv f=3 c=8\nconv c=8", 2, "needs f"),
@@ -152,6 +182,7 @@ def test_receptive_field_matches_mapping_cells_back_to_the_input(spec, layers):
     ("conv f=3 s=0 c=8", 1, "stride"),
     ("conv f=3 c=10**12", 1, "whole number"),
     ("conv f=3 c=1000000000000", 1, "too big"),
+    ("conv f=3 c=0001000001", 1, "too big"),
     ("conv f=3 c=８", 1, "whole number"),
     ("conv f=3 c=8 c=9", 1, "given twice"),
     ("conv f=3 c=8 z=1", 1, "no setting `z`"),
@@ -175,6 +206,26 @@ def test_malformed_lines_name_the_line_and_the_problem(spec, line, words):
     assert bad_line[:20] in message
 
 
+@pytest.mark.parametrize("spec, filters", [
+    ("conv f=3 c=00000008", 8),  # leading zeros are not digits of size
+    ("conv f=3 c=" + "0" * 150 + "8", 8),
+    ("conv f=3 c=8  # " + "a long comment " * 30, 8),  # a 450-character comment does not make the line too long
+])
+def test_numbers_are_judged_by_value_and_lines_without_their_comment(spec, filters):
+    """Leading zeros and long comments are accepted: 32×32×3 through a 3×3 conv is 30×30×filters."""
+    assert summarize((32, 32, 3), spec)[0]["output_shape"] == (32 - 3 + 1, 32 - 3 + 1, filters)
+
+
+@pytest.mark.parametrize("kind", ["maxpool", "avgpool"])
+@pytest.mark.parametrize("f, p", [(2, 2), (2, 3), (3, 3)])
+def test_pooling_with_p_at_least_f_is_refused_as_onnx_runtime_refuses_it(kind, f, p):
+    """Pooling padded by p ≥ f: a SpecError naming the line; ONNX Runtime's pooling refuses the same layer."""
+    with pytest.raises(SpecError, match="line 1.*p smaller than f"):
+        summarize((8, 8, 1), f"{kind} f={f} p={p}")
+    probe = shape_probe.pool(kind[:3], 8, 8, 1, f, (p,) * 4, f, provider="cpu")
+    assert probe.shape is None and probe.error
+
+
 @pytest.mark.parametrize("shape", [(0, 32, 3), (32, 32), (32.0, 32, 3), ("a", 1, 1), (10**9, 2, 2)])
 def test_bad_input_shapes_are_refused_plainly(shape):
     """The input shape must be three whole numbers ≥ 1 within the calculator's range."""
@@ -196,6 +247,27 @@ def test_absurd_input_is_refused_quickly_with_a_message(spec, words):
     with pytest.raises(SpecError, match=words):
         summarize((32, 32, 3), spec)
     assert time.perf_counter() - start < 0.5
+
+
+@pytest.mark.parametrize("shape, spec, line, words", [
+    ((32, 32, 3), "conv f=1 p=1000000 c=1000000", 1, "a side"),  # 32 + 2·10⁶ − 1 + 1 rows
+    ((32, 32, 3), "maxpool f=999999 s=1 p=999998", 1, "a side"),  # 32 + 2·999,998 − 999,999 + 1 rows
+    ((1_000_000, 1_000_000, 1), "conv f=1 c=1000\nconv f=1 c=1001", 2, "output numbers"),  # 10¹²·1001
+    ((1_000_000, 1_000_000, 1), "conv f=1 c=1000\nconv f=1 c=1000", 2, "multiplications"),  # 10¹²·1000·1000
+    ((1000, 1000, 1000), "fc 1000000", 1, "parameters"),  # (10⁹ + 1)·10⁶
+    ((1_000_000, 1_000_000, 1_000_000), "fc 100", 0, "input shape"),  # 10¹⁸ numbers
+])
+def test_counts_past_max_count_and_sides_past_max_output_side_name_the_line(shape, spec, line, words):
+    """Any layer (not only convT) whose side passes 10⁶, or whose counts pass 10¹⁵, is refused naming its line."""
+    with pytest.raises(SpecError, match=words) as err:
+        summarize(shape, spec)
+    assert (f"line {line}" in str(err.value)) == bool(line)
+
+
+def test_counts_at_max_count_are_accepted():
+    """10⁶×10⁶×1 into a 1×1 conv with 1000 filters: exactly 10¹⁵ outputs and multiplications, still computed."""
+    row = summarize((1_000_000, 1_000_000, 1), "conv f=1 c=1000")[0]
+    assert row["activation_size"] == row["macs"] == 1_000_000 * 1_000_000 * 1000 == MAX_COUNT
 
 
 def test_random_junk_never_raises_anything_but_spec_error():

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from playground import arithmetic_network as network
 from playground.arithmetic_quiz import make_question
 from tests.conftest import REPO_ROOT
 
@@ -60,6 +61,17 @@ def test_even_filter_explains_the_asymmetric_same_padding():
     at = page(f=4, pm="same")
     assert metrics(at)["Output n_H × n_W × n_C"] == "6 × 6 × 2"
     assert "split 1 before and 2 after" in text(at) and "bottom" in text(at)
+
+
+@pytest.mark.parametrize("h, w", [(6, 6), (6, 7)])
+def test_same_with_a_stride_describes_the_padding_it_chose(h, w):
+    """6×6 (or 6×7), f = 3, s = 2, "same": the text gives each axis's split, not "(f − 1)/2 on every side"."""
+    at = page(h=h, w=w, f=3, s=2, pm="same")
+    shown = text(at)
+    assert "on every side" not in shown
+    for n, before, after in ((h, "at the top", "at the bottom"), (w, "on the left", "on the right")):
+        total = max((-(-n // 2) - 1) * 2 + 3 - n, 0)  # ⌈n/s⌉ windows of 3 cells, 2 apart
+        assert f"{total // 2} {before} and {total - total // 2} {after}" in shown
 
 
 def test_stride_that_does_not_divide_names_the_unread_rows():
@@ -167,6 +179,34 @@ def test_network_tab_absurd_text_gives_a_message(junk):
     assert at.error
 
 
+def test_network_tab_absurd_sizes_give_a_message_not_a_traceback():
+    """A 10⁶×10⁶×10⁶ link into fc 100, or convs padded by 10⁶ twice: an error box; the table never overflows."""
+    at = page(tab=TABS[2], net_h=1_000_000, net_w=1_000_000, net_c=1_000_000, net="fc 100")
+    assert not at.exception
+    assert any("input shape" in e.value for e in at.error)
+    at = page(tab=TABS[2])
+    at.text_area(key="net").input("conv f=1 p=1000000 c=1000000\nconv f=1 p=1000000 c=1000000").run()
+    assert not at.exception
+    assert any("line 1" in e.value and "a side" in e.value for e in at.error)
+
+
+def test_network_table_shows_no_receptive_field_after_a_transposed_conv():
+    """conv f=3, convT, conv f=3, fc: receptive field 1×1 (input), 3×3, then "—" for the convT and every later row."""
+    at = page(tab=TABS[2])
+    at.text_area(key="net").input("conv f=3 c=4\nconvT f=2 s=2 c=4\nconv f=3 c=4\nfc 10").run()
+    assert not at.exception
+    assert list(at.dataframe[0].value["receptive field"]) == ["1×1", "3×3", "—", "—", "—"]
+
+
+def test_network_help_lists_every_layer_kind_whatever_the_module_docstring_says(monkeypatch):
+    """The "How to write a network" box shows an example of every layer kind, and survives a reworded docstring."""
+    monkeypatch.setattr(network, "__doc__", "Reworded.")
+    at = page(tab=TABS[2])
+    assert not at.exception
+    help_lines = [line.split()[0].lower() for line in at.code[0].value.splitlines() if not line.startswith("#")]
+    assert help_lines == list(network.KINDS)
+
+
 def test_network_text_too_long_for_a_link_falls_back_with_a_warning():
     """A link whose network text is over the calculator's limit opens the preset and says the link was cut."""
     at = page(tab=TABS[2], net="gap\n" * 6000)
@@ -177,17 +217,18 @@ def test_network_text_too_long_for_a_link_falls_back_with_a_warning():
 
 def test_check_yourself_right_and_wrong_answers_and_a_new_question():
     """The question comes from the link's seed; the right answer is praised, a wrong one corrected; New changes q."""
-    question = make_question(17)
-    at = page(tab=TABS[3], q=17)
+    question = make_question(13)
+    assert question.answer >= 1000  # so the answer is shown with a thousands separator
+    at = page(tab=TABS[3], q=13)
     assert question.text in text(at)
     at.number_input(key="q_ans").set_value(question.answer).run()
     at.button(key="q_check").click().run()
-    assert at.success and f"{question.answer:g}" in at.success[0].value
+    assert at.success and f"{question.answer:,}" in at.success[0].value
     at.number_input(key="q_ans").set_value(question.answer + 1).run()
     at.button(key="q_check").click().run()
     assert at.error and "Not quite" in at.error[0].value
     at.button(key="q_new").click().run()
-    assert at.query_params["q"] != "17"
+    assert at.query_params["q"] != "13"
     assert make_question(int(at.query_params["q"])).text in text(at)
 
 

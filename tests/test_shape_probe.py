@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import math
 import random
+import time
 
 import numpy as np
 import onnx
@@ -36,7 +37,7 @@ def _conv_cases(count: int, seed: int = 0):
 def test_conv_shapes_match_onnx_runtime(h, w, f, p, s, d, provider):
     """ORT's Conv output (1, k, H, W) equals the formula's H and W, with stride, padding and dilation."""
     expected = (conv_output_size(h, f, p, s, d), conv_output_size(w, f, p, s, d))
-    probe = shape_probe.conv(h, w, 2, 3, f, (p, p, p, p), s, d, expected, provider)
+    probe = shape_probe.conv(h, w, 2, 3, f, (p, p, p, p), s, d, provider)
     assert probe.error is None and probe.shape == (1, 3, *expected)
 
 
@@ -46,7 +47,7 @@ def test_conv_shapes_match_onnx_runtime(h, w, f, p, s, d, provider):
 def test_pool_shapes_match_onnx_runtime(kind, n, f, s, p, provider):
     """MaxPool and AveragePool (ONNX requires p < f) give ⌊(n + 2p − f)/s⌋ + 1, as the formula says."""
     expected = conv_output_size(n, f, p, s)
-    probe = shape_probe.pool(kind, n, n + 1, 4, f, (p, p, p, p), s, (expected, expected), provider)
+    probe = shape_probe.pool(kind, n, n + 1, 4, f, (p, p, p, p), s, provider)
     assert probe.error is None
     assert probe.shape == (1, 4, expected, conv_output_size(n + 1, f, p, s))
 
@@ -93,7 +94,7 @@ def test_same_padding_split_matches_onnx_same_upper(n, f, s):
 def test_dilated_same_padding_gives_ceil_n_over_s_on_onnx_runtime(n, f, s, d):
     """With dilation, our explicit "same" pads make ORT's Conv output ⌈n/s⌉."""
     (top, bottom), (left, right) = same_padding(n, f, s, d), same_padding(n + 1, f, s, d)
-    probe = shape_probe.conv(n, n + 1, 1, 1, f, (top, left, bottom, right), s, d, (n, n), "cpu")
+    probe = shape_probe.conv(n, n + 1, 1, 1, f, (top, left, bottom, right), s, d, "cpu")
     assert probe.shape == (1, 1, math.ceil(n / s), math.ceil((n + 1) / s))
 
 
@@ -104,10 +105,23 @@ def test_global_average_pool_keeps_only_channels(provider):
 
 def test_big_layers_run_with_one_channel_and_huge_ones_are_skipped():
     """A layer over the probe's limits runs with 1 channel and 1 filter; one too big even then is not run."""
-    big = shape_probe.conv(224, 224, 64, 64, 3, (1, 1, 1, 1), 1, 1, (224, 224), "cpu")
+    big = shape_probe.conv(224, 224, 64, 64, 3, (1, 1, 1, 1), 1, 1, "cpu")
     assert big.reduced and big.shape == (1, 1, 224, 224)
-    huge = shape_probe.conv(4096, 4096, 3, 8, 11, (0,) * 4, 1, 1, (4086, 4086), "cpu")
+    huge = shape_probe.conv(4096, 4096, 3, 8, 11, (0,) * 4, 1, 1, "cpu")
     assert huge.shape is None and "not run" in huge.skipped
+
+
+@pytest.mark.parametrize("make", [
+    # 1000×1000, f = 99: (1000 − 99 + 1)² = 813,604 outputs, each 99·99 multiplications: far over MAX_MACS
+    lambda: shape_probe.conv(1000, 1000, 1, 1, 99, (0,) * 4, 1, 1, provider="cpu"),
+    lambda: shape_probe.pool("avg", 1000, 1000, 1, 99, (0,) * 4, 1, provider="cpu"),
+], ids=["conv", "pool"])
+def test_the_cost_guard_uses_the_real_output_size(make):
+    """A small input with a big filter has a big output: the probe sizes it itself and skips it at once."""
+    start = time.perf_counter()
+    probe = make()
+    assert probe.shape is None and "not run" in probe.skipped
+    assert time.perf_counter() - start < 0.5
 
 
 def test_probe_graphs_pass_the_onnx_checker():
@@ -130,5 +144,5 @@ def test_probe_graphs_pass_the_onnx_checker():
 def test_axis_and_probe_agree_on_the_page_default():
     """The page's first view (6×6×3, two 3×3 filters) is 4×4×2 by formula and by ORT."""
     axis = Axis.make(6, 3)
-    probe = shape_probe.conv(6, 6, 3, 2, 3, (0, 0, 0, 0), 1, 1, (axis.out, axis.out), "cpu")
+    probe = shape_probe.conv(6, 6, 3, 2, 3, (0, 0, 0, 0), 1, 1, "cpu")
     assert probe.hwc == (4, 4, 2) == (axis.out, axis.out, 2)

@@ -281,3 +281,12 @@ def summarize(input_shape: tuple[int, int, int], spec: str) -> list[dict]:
     from playground.arithmetic_network import summarize as _summarize  # that module imports this one
 
     return _summarize(input_shape, spec)
+
+
+def __getattr__(name: str):
+    """``playground.arithmetic.SpecError``: the network-text error lives beside the parser."""
+    if name == "SpecError":
+        from playground.arithmetic_network import SpecError  # that module imports this one
+
+        return SpecError
+    raise AttributeError(f"module 'playground.arithmetic' has no attribute {name!r}")

@@ -101,6 +101,24 @@ CHANNELS = {"all": "the kernel on R, G and B", "r": "R only (zeros on G and B)",
             "g": "G only", "b": "B only"}
 
 
+_LIGHT_LEFT = ("light on the left", "light on the right")  # what red and blue mean: (> 0, < 0)
+_LIGHT_ABOVE = ("light above", "light below")
+SIGN_WORDS = {  # for the kernels as defined (cross-correlation); typed kernels have no general meaning
+    "vertical": _LIGHT_LEFT, "sobel_x": _LIGHT_LEFT, "scharr_x": _LIGHT_LEFT,
+    "horizontal": _LIGHT_ABOVE, "sobel_y": _LIGHT_ABOVE, "scharr_y": _LIGHT_ABOVE,
+    "angle": ("light on your left walking along θ", "light on your right walking along θ"),
+}
+
+
+def sign_words(choice: str, flip: bool) -> tuple[str, str] | None:
+    """What a positive and a negative response mean for the chosen kernel, or None if nothing general can be said.
+
+    These kernels are antisymmetric, so the 180° flip only negates them: flipped, the meanings swap.
+    """
+    words = SIGN_WORDS.get(choice)
+    return words[::-1] if words and flip else words
+
+
 def chosen_kernel(choice: str) -> np.ndarray:
     """The kernel the learner picked, with its own controls; a bad typed kernel falls back to vertical."""
     if choice == "angle":
@@ -194,14 +212,14 @@ def patch_latex(patch: filters.Patch, kernel: np.ndarray, value: float, i: int, 
     return lhs + r"\\[4pt]" + rf"\text{{output}}_{{{i},{j}}} = \textstyle\sum {terms}= {num(value).replace(MINUS, '-')}"
 
 
-def show_signed(values: np.ndarray, what: str) -> None:
-    """A signed map on the diverging scale, with what the colours mean and its range."""
+def show_signed(values: np.ndarray, what: str, signs: tuple[str, str] | None) -> None:
+    """A signed map on the diverging scale, with what the colours mean (``signs``: words for > 0 and < 0) and its range."""
     shown = imgs.shrink(values)
     limit, largest = imgs.signed_limit(shown), float(np.abs(values).max(initial=0))
     clipped = f" (the strongest, up to {num(largest)}, are clipped)" if largest > limit else ""
+    red, blue = (f" ({signs[0]})", f" ({signs[1]})") if signs else ("", "")
     show_map(imgs.diverging_rgb(shown, limit),
-             f"{what}: red > 0 (light-to-dark), white 0, blue < 0 (dark-to-light); full colour at "
-             f"±{num(limit)}{clipped}", values.shape)
+             f"{what}: red > 0{red}, white 0, blue < 0{blue}; full colour at ±{num(limit)}{clipped}", values.shape)
 
 
 def gradient_latex(pair: str, gx: np.ndarray, gy: np.ndarray, magnitude: np.ndarray) -> str:
@@ -226,7 +244,8 @@ def direction_legend() -> None:
                   "violet (270°): vertical, light on the right. Black: no edge.")
 
 
-def volume_section(channels: np.ndarray, volume: np.ndarray, volume_map: np.ndarray, shape: tuple[int, int]) -> None:
+def volume_section(channels: np.ndarray, volume: np.ndarray, volume_map: np.ndarray, shape: tuple[int, int],
+                   signs: tuple[str, str] | None) -> None:
     """The three channels, the f×f×3 filter slice by slice, and the one map they give."""
     h, w = shape
     f = volume.shape[-1]
@@ -241,7 +260,7 @@ def volume_section(channels: np.ndarray, volume: np.ndarray, volume_map: np.ndar
             show_map(imgs.channel_rgb(imgs.shrink(channels[index]), index), f"{letter} channel", channels[index].shape)
             st.latex(rf"W_{letter} = {bmatrix(volume[0, index])}" if f <= 5 else rf"W_{letter}: {f}\times{f}")
     with cols[3]:
-        show_signed(volume_map, "One map, Σ over R, G, B")
+        show_signed(volume_map, "One map, Σ over R, G, B", signs)
     st.caption("On a greyscale photo R = G = B, so \"R only\" gives a third of \"all\". On a colour photo, a "
                "filter on R only finds edges in redness alone.")
 
@@ -262,8 +281,11 @@ def flip_section(kernel: np.ndarray, flip: bool) -> None:
         "properties such as associativity, (A ∗ B) ∗ C = A ∗ (B ∗ C), that matter in signal processing but "
         "that a CNN does not use. For the edge kernels the flip only changes the sign: light-to-dark and "
         "dark-to-light swap colours. "
-        + ("**The toggle at the top is on: every section now uses true convolution.**" if flip
-           else "Turn on the toggle at the top to run every section with true convolution."))
+        + ("**The toggle at the top is on: the 6×6 example, the filter response and the colour volume now use "
+           "true convolution.** The gradient pair, the learned filters and Check yourself stay cross-correlation, "
+           "as in a CNN." if flip
+           else "Turn on the toggle at the top to run the chosen filter with true convolution in the 6×6 example, "
+                "the filter response and the colour volume."))
 
 
 def exercise_section(provider: str) -> None:

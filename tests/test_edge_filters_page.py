@@ -40,6 +40,11 @@ def chart_values(at: AppTest, title: str) -> np.ndarray:
     raise AssertionError(f"no chart titled {title!r}")
 
 
+def image_captions(at: AppTest) -> list[str]:
+    """The captions of every st.image on the page."""
+    return [img.caption for element in at.get("image") for img in element.proto.imgs]
+
+
 def latex(at: AppTest) -> str:
     return "\n".join(element.value for element in at.latex)
 
@@ -116,14 +121,66 @@ def test_picker_follows_a_shrinking_output():
     assert at.number_input(key="pj").value == 1  # (6 − 3)//3 + 1 = 2 columns: 0 and 1
 
 
-def test_true_convolution_flips_the_kernel_everywhere():
-    """The flip toggle rotates the applied kernel 180°, so the course example gives −30."""
+def test_true_convolution_flips_the_chosen_kernel():
+    """The flip toggle rotates the applied kernel 180°, so the course example gives −30; section 4 names
+    only the sections that flip, and says which stay cross-correlation."""
     at = page()
     at.toggle(key="conv").set_value(True).run()
     ok(at)
     np.testing.assert_array_equal(chart_values(at, "Kernel applied"), [[-1, 0, 1]] * 3)
     np.testing.assert_array_equal(chart_values(at, "Output 4×4"), [[0, -30, -30, 0]] * 4)
-    assert any("toggle at the top is on" in m.value for m in at.markdown)
+    note = next(m.value for m in at.markdown if "toggle at the top is on" in m.value)
+    assert "every section" not in note
+    assert "learned filters and Check yourself stay cross-correlation" in note
+
+
+@pytest.mark.parametrize("flip", ["0", "1"])
+def test_edge_direction_does_not_turn_with_the_flip(flip):
+    """On the "/" edge with light above, the strongest edge has Gx, Gy > 0 and θ = 45°, flip or not:
+    the gradient pair is always the unflipped Sobel pair the direction legend describes."""
+    at = page(img="diagonal", conv=flip)
+    ok(at)
+    text = latex(at)
+    gx, gy = (float(v) for v in re.search(r"G_x = ([\d.-]+),\\ G_y = ([\d.-]+)", text).groups())
+    assert gx > 0 and gy > 0
+    assert r"\theta = \operatorname{atan2}(G_x, G_y) = 45^\circ" in text
+
+
+# Small two-tone images on which each colour word is true; the output cell [1, 1] of a 3×3 kernel straddles the edge.
+_LIGHT_LEFT = np.array([[10, 10, 10, 0, 0, 0]] * 6, float)
+_DIAGONAL = 10.0 * (np.add.outer(np.arange(6), np.arange(6)) < 5)  # light above-left of a "/" edge
+SIGN_IMAGES = {
+    "light on the left": _LIGHT_LEFT, "light on the right": 10 - _LIGHT_LEFT,
+    "light above": _LIGHT_LEFT.T, "light below": 10 - _LIGHT_LEFT.T,
+    "light on your left walking along θ": _DIAGONAL, "light on your right walking along θ": 10 - _DIAGONAL,
+}
+
+
+@pytest.mark.parametrize("kern", ["vertical", "horizontal", "sobel_x", "sobel_y", "scharr_x", "scharr_y", "angle"])
+@pytest.mark.parametrize("flip", ["0", "1"])
+def test_colour_words_say_what_the_applied_kernel_computes(kern, flip):
+    """Where the page says red (> 0) means some light side, the applied kernel really is positive on an edge
+    with that light side, and negative where it says blue: with and without the flip (θ = 45° for the angle)."""
+    at = page(kern=kern, conv=flip)
+    ok(at)
+    applied = chart_values(at, "Kernel applied")
+    captions = [c for c in image_captions(at) if c.startswith(("Filter response", "One map"))]
+    words = [re.search(r"red > 0 \((.+?)\), white 0, blue < 0 \((.+?)\);", c).groups() for c in captions]
+    words.append(re.search(r"red means (.+?), blue (.+?):", next(
+        c.value for c in at.caption if c.value.startswith("Red > 0"))).groups())
+    assert len(words) == 3
+    for red, blue in words:
+        assert loop_correlate(SIGN_IMAGES[red], applied)[1, 1] > 0
+        assert loop_correlate(SIGN_IMAGES[blue], applied)[1, 1] < 0
+
+
+def test_typed_kernels_get_no_light_dark_words():
+    """The default typed kernel (a Laplacian) has no left/right meaning: its maps just say red > 0, blue < 0."""
+    at = page(kern="custom")
+    ok(at)
+    captions = [c for c in image_captions(at) if c.startswith(("Filter response", "One map"))]
+    assert len(captions) == 2 and all("red > 0, white 0, blue < 0;" in c for c in captions)
+    assert not any("light" in c.value for c in at.caption if c.value.startswith("Red > 0"))
 
 
 # ---------------------------------------------------------------- kernels typed or steered

@@ -93,9 +93,11 @@ IMAGE_LABELS = ({k: label for k, (_, label) in imgs.SAMPLES.items()} | imgs.SYNT
                 | {"upload": "Your upload"})
 DEFAULT_IMAGE = "chelsea"
 DEFAULT_CUSTOM = "0 1 0\n1 -4 1\n0 1 0"  # the Laplacian: edges in every direction at once
-MAX_PADDING = 4  # "same" padding (f − 1)/2 for the largest typed kernel, 9×9
+MAX_PADDING = (filters.MAX_CUSTOM_SIZE - 1) // 2  # "same" padding (f − 1)/2 of the largest typed kernel
 MAX_STRIDE = 4
-MAX_PICK = filters.MAX_CUSTOM_SIZE  # picker bounds in the link; clamped to the output below
+# The picker's link bound: the last output index of the 6×6 example at its largest (a 1×1 kernel, most
+# padding, s = 1); the picker itself is clamped to the current output.
+MAX_PICK = conv_output_size(filters.COURSE_SIDE, 1, MAX_PADDING) - 1
 UPLOAD_TYPES = sorted({"png", "jpg", "jpeg", "webp", "gif", "bmp", "tif", "tiff"})
 CHANNELS = {"all": "the kernel on R, G and B", "r": "R only (zeros on G and B)",
             "g": "G only", "b": "B only"}

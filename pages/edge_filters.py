@@ -47,11 +47,12 @@ def course_example(applied: np.ndarray, p: int, s: int, signs: tuple[str, str] |
     dark_left = st.toggle("Mirror it: dark on the left, light on the right", key=_ui.url_bool("dl", False))
     image = filters.course_example(dark_left)
     f = applied.shape[0]
-    st.latex(views.size_latex(6, 6, f, p, s))
+    n = filters.COURSE_SIDE
+    st.latex(views.size_latex(n, n, f, p, s))
     try:
         out_h, out_w = filters.output_shape(image.shape, f, p, s)
     except ValueError:
-        st.warning(f"The {f}×{f} kernel does not fit in the {6 + 2 * p}×{6 + 2 * p} padded image: "
+        st.warning(f"The {f}×{f} kernel does not fit in the {n + 2 * p}×{n + 2 * p} padded image: "
                    "add padding or choose a smaller kernel.")
         return
     out = filters.apply_kernel(image, applied, p, s, provider=_ui.provider())

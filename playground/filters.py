@@ -378,10 +378,14 @@ def format_kernel(kernel) -> str:
 
 
 # ---------------------------------------------------------------- the course's example and the picker
+COURSE_SIDE = 6  # the course's example image is 6×6
+
+
 def course_example(dark_to_light: bool = False) -> np.ndarray:
     """The course's 6×6 image: left half 10s, right half 0s (or mirrored), float32 (6, 6)."""
-    image = np.zeros((6, 6), np.float32)
-    image[:, slice(3, None) if dark_to_light else slice(None, 3)] = 10
+    image = np.zeros((COURSE_SIDE, COURSE_SIDE), np.float32)
+    half = COURSE_SIDE // 2
+    image[:, slice(half, None) if dark_to_light else slice(None, half)] = 10
     return image
 
 

@@ -121,6 +121,16 @@ def test_picker_follows_a_shrinking_output():
     assert at.number_input(key="pj").value == 1  # (6 − 3)//3 + 1 = 2 columns: 0 and 1
 
 
+def test_link_to_a_far_output_cell_reopens_it():
+    """At p = 4 the example's output is (6 + 8 − 3) + 1 = 12 wide: a link to cell (11, 11) opens that cell, no warning."""
+    at = page(p="4", pi="11", pj="11")
+    ok(at)
+    assert not at.warning, [w.value for w in at.warning]
+    assert at.number_input(key="pi").value == 11 and at.number_input(key="pj").value == 11
+    assert r"\text{output}_{11,11}" in latex(at)
+    assert chart_values(at, "Output 12×12").shape == (12, 12)
+
+
 def test_true_convolution_flips_the_chosen_kernel():
     """The flip toggle rotates the applied kernel 180°, so the course example gives −30; section 4 names
     only the sections that flip, and says which stay cross-correlation."""

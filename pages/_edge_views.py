@@ -99,8 +99,8 @@ MAX_STRIDE = 4
 # padding, s = 1); the picker itself is clamped to the current output.
 MAX_PICK = conv_output_size(filters.COURSE_SIDE, 1, MAX_PADDING) - 1
 UPLOAD_TYPES = sorted({"png", "jpg", "jpeg", "webp", "gif", "bmp", "tif", "tiff"})
-CHANNELS = {"all": "the kernel on R, G and B", "r": "R only (zeros on G and B)",
-            "g": "G only", "b": "B only"}
+CHANNELS = dict(zip(filters.VOLUME_CHANNELS, ("the kernel on R, G and B", "R only (zeros on G and B)",
+                                              "G only", "B only"), strict=True))
 
 
 _LIGHT_LEFT = ("light on the left", "light on the right")  # what red and blue mean: (> 0, < 0)

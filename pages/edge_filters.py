@@ -162,10 +162,10 @@ def learned_section(gray: np.ndarray, provider: str) -> None:
                         " layers", key=_ui.url_choice("lf", learned_filters.DEFAULT_MODEL, names))
     try:
         w, b = learned_filters.first_layer(name)  # (16, 1, 3, 3), (16,)
+        kernels = learned_filters.learned_kernels(name)  # (16, 3, 3): the grey input's one channel
     except ModelUnavailable as exc:
         st.error(str(exc))
         return
-    kernels = w[:, 0]
     matches = [learned_filters.closest_kernel(k, filters.KERNELS) for k in kernels]
     titles = [f"#{i} ≈ {m} {c:+.2f}" for i, (m, c) in enumerate(matches)]
     views.chart(learned_grid(kernels, titles), "learned_fig")

@@ -60,10 +60,6 @@ KERNELS: dict[str, np.ndarray] = {  # the page's named kernels, in the order it 
     "scharr_x": SCHARR_X,
     "scharr_y": SCHARR_Y,
 }
-GRADIENT_PAIRS: dict[str, tuple[str, str]] = {  # kernel -> its (x, y) pair for magnitude and direction
-    "sobel_x": ("sobel_x", "sobel_y"), "sobel_y": ("sobel_x", "sobel_y"),
-    "scharr_x": ("scharr_x", "scharr_y"), "scharr_y": ("scharr_x", "scharr_y"),
-}
 MAX_CUSTOM_SIZE = 9  # largest f for a kernel typed on the page
 MAX_CUSTOM_VALUE = 1e6  # |value| limit for typed kernels; keeps float32 sums finite
 MAX_KERNEL_TEXT = 2000  # characters
@@ -277,7 +273,7 @@ def edge_direction(gx: np.ndarray, gy: np.ndarray) -> np.ndarray:
     return np.mod(np.degrees(np.arctan2(gx, gy)), 360.0)
 
 
-VOLUME_CHANNELS = ("all", "r", "g", "b")
+VOLUME_CHANNELS = ("all", "r", "g", "b")  # the kernel on every channel, or on one only
 
 
 def volume_filter(kernel, channels: str = "all") -> np.ndarray:

@@ -368,9 +368,20 @@ def parse_kernel(text: str, max_size: int = MAX_CUSTOM_SIZE) -> np.ndarray:
     return np.array(rows, dtype=np.float32)
 
 
+def _shortest(value: np.float32) -> str:
+    """The shortest decimal that reads back as the same float32 (e.g. 0.11111111 for 1/9)."""
+    if value == 0 or 1e-4 <= abs(value) < 1e16:
+        return np.format_float_positional(value, trim="-")
+    return np.format_float_scientific(value, trim="-")
+
+
 def format_kernel(kernel) -> str:
-    """The compact link form of a kernel, e.g. ``1,0,-1;2,0,-2;1,0,-1``."""
-    return ";".join(",".join(f"{v:g}" for v in row) for row in np.asarray(kernel, np.float64))
+    """The compact link form of a kernel, e.g. ``1,0,-1;2,0,-2;1,0,-1``.
+
+    :func:`parse_kernel` reads it back to exactly the same float32 kernel, so a
+    link reproduces every output bit for bit (a typed 1/9 becomes 0.11111111).
+    """
+    return ";".join(",".join(_shortest(v) for v in row) for row in np.asarray(kernel, np.float32))
 
 
 # ---------------------------------------------------------------- the course's example and the picker

@@ -121,25 +121,41 @@ def sign_words(choice: str, flip: bool) -> tuple[str, str] | None:
     return words[::-1] if words and flip else words
 
 
+def keep_kernel_state() -> None:
+    """θ and the typed kernel: seeded from the link, and kept while another filter is chosen.
+
+    ``k`` (URL) holds the kernel in its compact link form, ``k_text`` (the text
+    box) what the learner typed; ``_k_text_for`` remembers which ``k`` the box
+    matches, so a new link or a return from another page (where ``_ui`` re-seeds
+    ``k``) refills the box.
+    """
+    _ui.url_int("theta", 45, 0, 359)
+    link = st.session_state[_ui.url_text("k", DEFAULT_CUSTOM.replace("\n", ";"), filters.MAX_KERNEL_TEXT)]
+    if "k_text" not in st.session_state or st.session_state.get("_k_text_for") != link:
+        st.session_state["k_text"] = link.replace(";", "\n")
+        st.session_state["_k_text_for"] = link
+    for key in ("theta", "k_text"):
+        st.session_state[key] = st.session_state[key]  # a widget not drawn this run would lose its value
+
+
 def chosen_kernel(choice: str) -> np.ndarray:
     """The kernel the learner picked, with its own controls; a bad typed kernel falls back to vertical."""
+    keep_kernel_state()
     if choice == "angle":
-        theta = st.slider("Edge direction θ (degrees, counter-clockwise from →)", 0, 359,
-                          key=_ui.url_int("theta", 45, 0, 359))
+        theta = st.slider("Edge direction θ (degrees, counter-clockwise from →)", 0, 359, key="theta")
         st.latex(rf"K_\theta = \sin\theta\,\text{{Sobel}}_x + \cos\theta\,\text{{Sobel}}_y"
                  rf"= \sin {theta}^\circ\, \text{{Sobel}}_x + \cos {theta}^\circ\, \text{{Sobel}}_y")
         return filters.angle_kernel(theta)
     if choice == "custom":
-        if "k_text" not in st.session_state:  # seed the text box from the link's compact k=1,0,-1;...
-            raw = st.query_params.get("k", "")[:filters.MAX_KERNEL_TEXT]
-            st.session_state["k_text"] = raw.replace(";", "\n") if raw else DEFAULT_CUSTOM
         text = st.text_area("One row per line; numbers separated by spaces or commas (1/9 works too)",
                             key="k_text", height=120, max_chars=filters.MAX_KERNEL_TEXT)
-        st.session_state["k"] = ";".join(line.strip() for line in text.strip().splitlines())
         try:
-            return filters.parse_kernel(text)
-        except filters.KernelTextError as exc:
+            kernel = filters.parse_kernel(text)
+        except filters.KernelTextError as exc:  # the link keeps the last kernel that worked
             st.error(f"{exc} Until it is fixed, the page uses the course's vertical kernel.")
+        else:
+            st.session_state["k"] = st.session_state["_k_text_for"] = filters.format_kernel(kernel)
+            return kernel
     return filters.KERNELS.get(choice, filters.VERTICAL)
 
 

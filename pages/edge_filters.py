@@ -206,4 +206,4 @@ _ui.show_runs(runs)
 with link_notice.container():
     _ui.url_notice()
 _ui.sync_url(["kern", "p", "s", "conv", "dl", "pi", "pj", "img", "grad", "lf", "rgbw", "q"]
-             + {"angle": ["theta"], "custom": ["k"]}.get(choice, []))
+             + {"angle": ["theta"], "custom": ["k"]}.get(choice, []))  # θ and k only in use: shorter links

@@ -229,6 +229,52 @@ def test_kernel_larger_than_the_example_warns():
     assert r"\frac{300 + 2\cdot0 - 9}{1}" in latex(at)  # the photo section still runs
 
 
+def test_typed_kernel_survives_choosing_another_filter():
+    """Type a 2×2 kernel, look at Sobel x, come back: the typed text and its 5×5 output are still there."""
+    at = page(kern="custom")
+    at.text_area(key="k_text").input("1 2\n3 4").run()
+    at.selectbox(key="kern").select("sobel_x").run()
+    ok(at)
+    assert "k" not in at.query_params  # the link carries k only while the typed kernel is in use
+    at.selectbox(key="kern").select("custom").run()
+    ok(at)
+    assert at.text_area(key="k_text").value == "1 2\n3 4"
+    np.testing.assert_array_equal(chart_values(at, "Output 5×5"), loop_correlate(COURSE, [[1, 2], [3, 4]]))
+    assert at.query_params["k"] == "1,2;3,4"
+
+
+def test_theta_survives_choosing_another_filter():
+    """θ = 120° is kept while Sobel x is shown; back on the angle kernel it is sin 120°·Sobel x + cos 120°·Sobel y."""
+    at = page(kern="angle")
+    at.slider(key="theta").set_value(120).run()
+    at.selectbox(key="kern").select("sobel_x").run()
+    at.selectbox(key="kern").select("angle").run()
+    ok(at)
+    assert at.slider(key="theta").value == 120 and at.query_params["theta"] == "120"
+    sobel_x = np.array([[1, 0, -1], [2, 0, -2], [1, 0, -1]])
+    expected = np.sin(np.radians(120)) * sobel_x + np.cos(np.radians(120)) * sobel_x.T
+    np.testing.assert_allclose(chart_values(at, "Kernel applied"), expected, atol=1e-6)
+
+
+def test_fraction_typed_kernel_reopens_from_its_link_exactly():
+    """A 1/9 box blur's link reopens with the same output values, to the last bit."""
+    at = page(kern="custom")
+    at.text_area(key="k_text").input("1/9 1/9 1/9\n1/9 1/9 1/9\n1/9 1/9 1/9").run()
+    again = page(**dict(at.query_params))
+    ok(again)
+    np.testing.assert_array_equal(chart_values(again, "Output 4×4"), chart_values(at, "Output 4×4"))
+    np.testing.assert_allclose(chart_values(at, "Output 4×4"), loop_correlate(COURSE, np.full((3, 3), 1 / 9)),
+                               rtol=1e-6)
+
+
+def test_too_long_kernel_link_is_reported_not_cut():
+    """A k longer than the text limit is refused with the bad-link warning; the default Laplacian is used."""
+    at = page(kern="custom", k=";".join(["1,0,-1"] * 300))
+    assert not at.exception
+    assert any("`k=" in w.value for w in at.warning), [w.value for w in at.warning]
+    np.testing.assert_array_equal(chart_values(at, "Kernel applied"), [[0, 1, 0], [1, -4, 1], [0, 1, 0]])
+
+
 def test_angle_kernel_at_90_degrees_is_sobel_x():
     """θ = 90° steers to Sobel x: the example gives 40s, and the formula shows sin 90°."""
     at = page(kern="angle", theta="90")

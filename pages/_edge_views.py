@@ -13,7 +13,7 @@ import streamlit as st
 from pages import _ui
 from playground import edge_images as imgs
 from playground import filters
-from playground.arithmetic import conv_output_size
+from playground.arithmetic import conv_output_size, same_padding
 from playground.edge_images import DIVERGING_SCALE
 from playground.images import ImageError, load_image
 
@@ -203,6 +203,17 @@ def size_latex(n_h: int, n_w: int, f: int, p: int, s: int) -> str:
     out_h, out_w = size(n_h), size(n_w)
     return (rf"n_H' = \left\lfloor \frac{{{n_h} + 2\cdot{p} - {f}}}{{{s}}} \right\rfloor + 1 = {out_h}"
             rf",\qquad n_W' = \left\lfloor \frac{{{n_w} + 2\cdot{p} - {f}}}{{{s}}} \right\rfloor + 1 = {out_w}")
+
+
+def padding_caption(f: int, s: int) -> str:
+    """What "valid" and "same" padding are for this f, and that "same" keeps the size only at s = 1."""
+    before, after = same_padding(filters.COURSE_SIDE, f)  # for s = 1: f − 1 cells in all, whatever n
+    if before != after:
+        return f"f = {f}: p = 0 is \"valid\"; an even f has no symmetric \"same\" padding."
+    same = f"p = (f − 1)/2 = {before} keeps the size (\"same\")"
+    if s > 1:  # ⌊(n + 2p − f)/s⌋ + 1 with 2p = f − 1 is ⌈n/s⌉
+        same += f" only for s = 1: with s = {s} it gives ⌈n/{s}⌉"
+    return f"f = {f}: p = 0 is \"valid\"; {same}."
 
 
 def new_question() -> None:

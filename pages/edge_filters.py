@@ -29,9 +29,7 @@ def controls() -> tuple[str, np.ndarray, np.ndarray, int, int, bool]:
         p = st.slider("Padding p (zeros around the image)", 0, views.MAX_PADDING,
                       key=_ui.url_int("p", 0, 0, views.MAX_PADDING))
         s = st.slider("Stride s", 1, views.MAX_STRIDE, key=_ui.url_int("s", 1, 1, views.MAX_STRIDE))
-        same = (f"p = (f − 1)/2 = {(f - 1) // 2} keeps the size (\"same\")" if f % 2
-                else "an even f has no symmetric \"same\" padding")
-        st.caption(f"f = {f}: p = 0 is \"valid\"; {same}.")
+        st.caption(views.padding_caption(f, s))
     with right:
         flip = st.toggle("True convolution (flip)", key=_ui.url_bool("conv", False),
                          help="On: rotate the kernel 180° before sliding it, as mathematics does. Off: cross-correlation, "

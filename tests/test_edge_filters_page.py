@@ -101,6 +101,24 @@ def test_padding_and_stride_change_size_formula_and_values(p, s):
     assert padded.shape == (6 + 2 * p,) * 2
 
 
+@pytest.mark.parametrize("kern, f", [("vertical", 3), ("custom", 5)])
+@pytest.mark.parametrize("s", [1, 2, 3])
+def test_same_padding_caption_is_true_for_the_stride(kern, f, s):
+    """The p the caption calls "same" gives a 6×6 output at s = 1; at s > 1 the caption says it gives ⌈6/s⌉,
+    and that is the output the page shows."""
+    typed = {"k": ";".join([",".join(["1"] * f)] * f)} if kern == "custom" else {}  # an f×f box
+    at = page(kern=kern, s=str(s), **typed)
+    caption = next(c.value for c in at.caption if c.value.startswith(f"f = {f}:"))
+    p = int(re.search(r"= (\d+) keeps the size", caption).group(1))
+    at.slider(key="p").set_value(p).run()
+    ok(at)
+    n = -(-6 // s)  # ⌈6/s⌉
+    assert chart_values(at, f"Output {n}×{n}").shape == (n, n)
+    assert ("only for s = 1" in caption) == (s > 1)
+    if s > 1:
+        assert f"⌈n/{s}⌉" in caption
+
+
 def test_picker_writes_out_the_chosen_cell():
     """Picking output cell (3, 0) highlights its patch and writes patch ⊙ kernel = sum with its numbers."""
     at = page(kern="sobel_x")

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from playground import runtime
-from playground.arithmetic import conv_output_size
+from playground.arithmetic import Axis, ShapeError, conv_output_size
 
 MODEL = "conv2d"  # committed model: x (N,C,H,W), w (K,C,f,f), b (K,), pads (4,), strides (2,) -> y
 
@@ -153,9 +153,11 @@ def conv2d(x, w, b=None, stride=1, padding=0, *, provider: str = "auto") -> np.n
     sh, sw = _int_pair(stride, "stride", 1)
     ph, pw = _int_pair(padding, "padding", 0)
     f = w.shape[2]
-    if f > x.shape[2] + 2 * ph or f > x.shape[3] + 2 * pw:
+    try:  # the output-size formula's one home checks that the filter fits
+        conv_output_size(x.shape[2], f, ph, sh), conv_output_size(x.shape[3], f, pw, sw)
+    except ShapeError:
         raise ValueError(f"the {f}×{f} filter is larger than the padded image "
-                         f"({x.shape[2] + 2 * ph}×{x.shape[3] + 2 * pw})")
+                         f"({x.shape[2] + 2 * ph}×{x.shape[3] + 2 * pw})") from None
     return _conv(x, w, b, (ph, pw, ph, pw), (sh, sw), provider)
 
 
@@ -409,15 +411,15 @@ class Patch:
 def patch_at(image: np.ndarray, kernel: np.ndarray, i: int, j: int, padding: int = 0, stride: int = 1) -> Patch:
     """The patch that output cell (i, j) sees, and its element-wise products with the kernel.
 
-    image (H, W), kernel (f, f); (i, j) indexes the (H', W') output.
+    image (H, W), kernel (f, f); (i, j) indexes the (H', W') output. Raises
+    ShapeError (a ValueError) for a cell outside the output.
     """
-    padded = np.pad(np.asarray(image, np.float64), padding)
+    image = np.asarray(image, np.float64)
     f = kernel.shape[0]
-    top, left = i * stride, j * stride
-    if not (0 <= top <= padded.shape[0] - f and 0 <= left <= padded.shape[1] - f):
-        raise ValueError(f"output cell ({i}, {j}) is outside the output")
-    values = padded[top:top + f, left:left + f]
-    return Patch(top, left, values, values * np.asarray(kernel, np.float64))
+    rows = Axis(image.shape[0], f, stride, pad_before=padding, pad_after=padding).taps(i)  # (f,) padded indices
+    cols = Axis(image.shape[1], f, stride, pad_before=padding, pad_after=padding).taps(j)
+    values = np.pad(image, padding)[np.ix_(rows, cols)]
+    return Patch(int(rows[0]), int(cols[0]), values, values * np.asarray(kernel, np.float64))
 
 
 # ---------------------------------------------------------------- check yourself

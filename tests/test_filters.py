@@ -169,10 +169,11 @@ def test_patch_products_sum_to_the_output_cell(padding, stride):
             assert patch.products.sum() == pytest.approx(out[i, j], abs=1e-4)
 
 
-def test_patch_outside_the_output_is_refused():
-    """Asking for a cell beyond the output raises instead of showing a cut-off patch."""
+@pytest.mark.parametrize("i, j, padding, stride", [(4, 0, 0, 1), (0, 4, 0, 1), (-1, 0, 0, 1), (0, 3, 1, 2)])
+def test_patch_outside_the_output_is_refused(i, j, padding, stride):
+    """Asking for a cell beyond the ⌊(6 + 2p − 3)/s⌋ + 1 output raises instead of showing a cut-off patch."""
     with pytest.raises(ValueError, match="outside"):
-        filters.patch_at(np.zeros((6, 6)), np.ones((3, 3)), 4, 0)
+        filters.patch_at(np.zeros((6, 6)), np.ones((3, 3)), i, j, padding, stride)
 
 
 @pytest.mark.parametrize("n, f, p, s", [(6, 3, 0, 1), (6, 3, 1, 1), (7, 3, 0, 2), (5, 4, 2, 3), (4, 5, 0, 1)])

@@ -8,7 +8,8 @@ is at most 512 px, greyscale ones as PNG and colour photos as JPEG (quality
 90) to keep the repository small. Only images whose scikit-image docstring
 states CC0 or the public domain are copied; the licence text is recorded in
 the manifest next to each file. The page loads them through
-``playground.images.load_image``, the same path as an upload.
+``playground.images.load_image``, the same path as an upload. Nothing here
+is random, so unlike the model exports there is no seed.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ from export.common import save_artifact
 
 PRODUCES = ("sample_camera", "sample_astronaut", "sample_coffee", "sample_chelsea", "sample_brick",
             "sample_rocket")
-SEED = 0  # nothing random here; kept for the export template
 MAX_SIDE = 512
 JPEG_QUALITY = 90
 

@@ -13,7 +13,7 @@ import streamlit as st
 from pages import _ui
 from playground import edge_images as imgs
 from playground import filters
-from playground.arithmetic import conv_output_size
+from playground.arithmetic import conv_output_size, same_padding
 from playground.edge_images import DIVERGING_SCALE
 from playground.images import ImageError, load_image
 
@@ -93,33 +93,69 @@ IMAGE_LABELS = ({k: label for k, (_, label) in imgs.SAMPLES.items()} | imgs.SYNT
                 | {"upload": "Your upload"})
 DEFAULT_IMAGE = "chelsea"
 DEFAULT_CUSTOM = "0 1 0\n1 -4 1\n0 1 0"  # the Laplacian: edges in every direction at once
-MAX_PADDING = 4  # "same" padding (f − 1)/2 for the largest typed kernel, 9×9
+MAX_PADDING = (filters.MAX_CUSTOM_SIZE - 1) // 2  # "same" padding (f − 1)/2 of the largest typed kernel
 MAX_STRIDE = 4
-MAX_PICK = filters.MAX_CUSTOM_SIZE  # picker bounds in the link; clamped to the output below
+# The picker's link bound: the last output index of the 6×6 example at its largest (a 1×1 kernel, most
+# padding, s = 1); the picker itself is clamped to the current output.
+MAX_PICK = conv_output_size(filters.COURSE_SIDE, 1, MAX_PADDING) - 1
 UPLOAD_TYPES = sorted({"png", "jpg", "jpeg", "webp", "gif", "bmp", "tif", "tiff"})
-CHANNELS = {"all": "the kernel on R, G and B", "r": "R only (zeros on G and B)",
-            "g": "G only", "b": "B only"}
+CHANNELS = dict(zip(filters.VOLUME_CHANNELS, ("the kernel on R, G and B", "R only (zeros on G and B)",
+                                              "G only", "B only"), strict=True))
+
+
+_LIGHT_LEFT = ("light on the left", "light on the right")  # what red and blue mean: (> 0, < 0)
+_LIGHT_ABOVE = ("light above", "light below")
+SIGN_WORDS = {  # for the kernels as defined (cross-correlation); typed kernels have no general meaning
+    "vertical": _LIGHT_LEFT, "sobel_x": _LIGHT_LEFT, "scharr_x": _LIGHT_LEFT,
+    "horizontal": _LIGHT_ABOVE, "sobel_y": _LIGHT_ABOVE, "scharr_y": _LIGHT_ABOVE,
+    "angle": ("light on your left walking along θ", "light on your right walking along θ"),
+}
+
+
+def sign_words(choice: str, flip: bool) -> tuple[str, str] | None:
+    """What a positive and a negative response mean for the chosen kernel, or None if nothing general can be said.
+
+    These kernels are antisymmetric, so the 180° flip only negates them: flipped, the meanings swap.
+    """
+    words = SIGN_WORDS.get(choice)
+    return words[::-1] if words and flip else words
+
+
+def keep_kernel_state() -> None:
+    """θ and the typed kernel: seeded from the link, and kept while another filter is chosen.
+
+    ``k`` (URL) holds the kernel in its compact link form, ``k_text`` (the text
+    box) what the learner typed; ``_k_text_for`` remembers which ``k`` the box
+    matches, so a new link or a return from another page (where ``_ui`` re-seeds
+    ``k``) refills the box.
+    """
+    _ui.url_int("theta", 45, 0, 359)
+    link = st.session_state[_ui.url_text("k", DEFAULT_CUSTOM.replace("\n", ";"), filters.MAX_KERNEL_TEXT)]
+    if "k_text" not in st.session_state or st.session_state.get("_k_text_for") != link:
+        st.session_state["k_text"] = link.replace(";", "\n")
+        st.session_state["_k_text_for"] = link
+    for key in ("theta", "k_text"):
+        st.session_state[key] = st.session_state[key]  # a widget not drawn this run would lose its value
 
 
 def chosen_kernel(choice: str) -> np.ndarray:
     """The kernel the learner picked, with its own controls; a bad typed kernel falls back to vertical."""
+    keep_kernel_state()
     if choice == "angle":
-        theta = st.slider("Edge direction θ (degrees, counter-clockwise from →)", 0, 359,
-                          key=_ui.url_int("theta", 45, 0, 359))
+        theta = st.slider("Edge direction θ (degrees, counter-clockwise from →)", 0, 359, key="theta")
         st.latex(rf"K_\theta = \sin\theta\,\text{{Sobel}}_x + \cos\theta\,\text{{Sobel}}_y"
                  rf"= \sin {theta}^\circ\, \text{{Sobel}}_x + \cos {theta}^\circ\, \text{{Sobel}}_y")
         return filters.angle_kernel(theta)
     if choice == "custom":
-        if "k_text" not in st.session_state:  # seed the text box from the link's compact k=1,0,-1;...
-            raw = st.query_params.get("k", "")[:filters.MAX_KERNEL_TEXT]
-            st.session_state["k_text"] = raw.replace(";", "\n") if raw else DEFAULT_CUSTOM
         text = st.text_area("One row per line; numbers separated by spaces or commas (1/9 works too)",
                             key="k_text", height=120, max_chars=filters.MAX_KERNEL_TEXT)
-        st.session_state["k"] = ";".join(line.strip() for line in text.strip().splitlines())
         try:
-            return filters.parse_kernel(text)
-        except filters.KernelTextError as exc:
+            kernel = filters.parse_kernel(text)
+        except filters.KernelTextError as exc:  # the link keeps the last kernel that worked
             st.error(f"{exc} Until it is fixed, the page uses the course's vertical kernel.")
+        else:
+            st.session_state["k"] = st.session_state["_k_text_for"] = filters.format_kernel(kernel)
+            return kernel
     return filters.KERNELS.get(choice, filters.VERTICAL)
 
 
@@ -169,6 +205,17 @@ def size_latex(n_h: int, n_w: int, f: int, p: int, s: int) -> str:
             rf",\qquad n_W' = \left\lfloor \frac{{{n_w} + 2\cdot{p} - {f}}}{{{s}}} \right\rfloor + 1 = {out_w}")
 
 
+def padding_caption(f: int, s: int) -> str:
+    """What "valid" and "same" padding are for this f, and that "same" keeps the size only at s = 1."""
+    before, after = same_padding(filters.COURSE_SIDE, f)  # for s = 1: f − 1 cells in all, whatever n
+    if before != after:
+        return f"f = {f}: p = 0 is \"valid\"; an even f has no symmetric \"same\" padding."
+    same = f"p = (f − 1)/2 = {before} keeps the size (\"same\")"
+    if s > 1:  # ⌊(n + 2p − f)/s⌋ + 1 with 2p = f − 1 is ⌈n/s⌉
+        same += f" only for s = 1: with s = {s} it gives ⌈n/{s}⌉"
+    return f"f = {f}: p = 0 is \"valid\"; {same}."
+
+
 def new_question() -> None:
     st.session_state["q"] = int(np.random.default_rng().integers(1, 10**6))
     st.session_state["q_guess"] = None
@@ -194,14 +241,14 @@ def patch_latex(patch: filters.Patch, kernel: np.ndarray, value: float, i: int, 
     return lhs + r"\\[4pt]" + rf"\text{{output}}_{{{i},{j}}} = \textstyle\sum {terms}= {num(value).replace(MINUS, '-')}"
 
 
-def show_signed(values: np.ndarray, what: str) -> None:
-    """A signed map on the diverging scale, with what the colours mean and its range."""
+def show_signed(values: np.ndarray, what: str, signs: tuple[str, str] | None) -> None:
+    """A signed map on the diverging scale, with what the colours mean (``signs``: words for > 0 and < 0) and its range."""
     shown = imgs.shrink(values)
     limit, largest = imgs.signed_limit(shown), float(np.abs(values).max(initial=0))
     clipped = f" (the strongest, up to {num(largest)}, are clipped)" if largest > limit else ""
+    red, blue = (f" ({signs[0]})", f" ({signs[1]})") if signs else ("", "")
     show_map(imgs.diverging_rgb(shown, limit),
-             f"{what}: red > 0 (light-to-dark), white 0, blue < 0 (dark-to-light); full colour at "
-             f"±{num(limit)}{clipped}", values.shape)
+             f"{what}: red > 0{red}, white 0, blue < 0{blue}; full colour at ±{num(limit)}{clipped}", values.shape)
 
 
 def gradient_latex(pair: str, gx: np.ndarray, gy: np.ndarray, magnitude: np.ndarray) -> str:
@@ -226,7 +273,8 @@ def direction_legend() -> None:
                   "violet (270°): vertical, light on the right. Black: no edge.")
 
 
-def volume_section(channels: np.ndarray, volume: np.ndarray, volume_map: np.ndarray, shape: tuple[int, int]) -> None:
+def volume_section(channels: np.ndarray, volume: np.ndarray, volume_map: np.ndarray, shape: tuple[int, int],
+                   signs: tuple[str, str] | None) -> None:
     """The three channels, the f×f×3 filter slice by slice, and the one map they give."""
     h, w = shape
     f = volume.shape[-1]
@@ -241,7 +289,7 @@ def volume_section(channels: np.ndarray, volume: np.ndarray, volume_map: np.ndar
             show_map(imgs.channel_rgb(imgs.shrink(channels[index]), index), f"{letter} channel", channels[index].shape)
             st.latex(rf"W_{letter} = {bmatrix(volume[0, index])}" if f <= 5 else rf"W_{letter}: {f}\times{f}")
     with cols[3]:
-        show_signed(volume_map, "One map, Σ over R, G, B")
+        show_signed(volume_map, "One map, Σ over R, G, B", signs)
     st.caption("On a greyscale photo R = G = B, so \"R only\" gives a third of \"all\". On a colour photo, a "
                "filter on R only finds edges in redness alone.")
 
@@ -262,8 +310,11 @@ def flip_section(kernel: np.ndarray, flip: bool) -> None:
         "properties such as associativity, (A ∗ B) ∗ C = A ∗ (B ∗ C), that matter in signal processing but "
         "that a CNN does not use. For the edge kernels the flip only changes the sign: light-to-dark and "
         "dark-to-light swap colours. "
-        + ("**The toggle at the top is on: every section now uses true convolution.**" if flip
-           else "Turn on the toggle at the top to run every section with true convolution."))
+        + ("**The toggle at the top is on: the 6×6 example, the filter response and the colour volume now use "
+           "true convolution.** The gradient pair, the learned filters and Check yourself stay cross-correlation, "
+           "as in a CNN." if flip
+           else "Turn on the toggle at the top to run the chosen filter with true convolution in the 6×6 example, "
+                "the filter response and the colour volume."))
 
 
 def exercise_section(provider: str) -> None:

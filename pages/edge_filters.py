@@ -29,9 +29,7 @@ def controls() -> tuple[str, np.ndarray, np.ndarray, int, int, bool]:
         p = st.slider("Padding p (zeros around the image)", 0, views.MAX_PADDING,
                       key=_ui.url_int("p", 0, 0, views.MAX_PADDING))
         s = st.slider("Stride s", 1, views.MAX_STRIDE, key=_ui.url_int("s", 1, 1, views.MAX_STRIDE))
-        same = (f"p = (f − 1)/2 = {(f - 1) // 2} keeps the size (\"same\")" if f % 2
-                else "an even f has no symmetric \"same\" padding")
-        st.caption(f"f = {f}: p = 0 is \"valid\"; {same}.")
+        st.caption(views.padding_caption(f, s))
     with right:
         flip = st.toggle("True convolution (flip)", key=_ui.url_bool("conv", False),
                          help="On: rotate the kernel 180° before sliding it, as mathematics does. Off: cross-correlation, "
@@ -42,16 +40,17 @@ def controls() -> tuple[str, np.ndarray, np.ndarray, int, int, bool]:
     return choice, kernel, applied, p, s, flip
 
 
-def course_example(applied: np.ndarray, p: int, s: int) -> None:
+def course_example(applied: np.ndarray, p: int, s: int, signs: tuple[str, str] | None) -> None:
     """The 6×6 example with every number, and the picker that writes one output cell out."""
     dark_left = st.toggle("Mirror it: dark on the left, light on the right", key=_ui.url_bool("dl", False))
     image = filters.course_example(dark_left)
     f = applied.shape[0]
-    st.latex(views.size_latex(6, 6, f, p, s))
+    n = filters.COURSE_SIDE
+    st.latex(views.size_latex(n, n, f, p, s))
     try:
         out_h, out_w = filters.output_shape(image.shape, f, p, s)
     except ValueError:
-        st.warning(f"The {f}×{f} kernel does not fit in the {6 + 2 * p}×{6 + 2 * p} padded image: "
+        st.warning(f"The {f}×{f} kernel does not fit in the {n + 2 * p}×{n + 2 * p} padded image: "
                    "add padding or choose a smaller kernel.")
         return
     out = filters.apply_kernel(image, applied, p, s, provider=_ui.provider())
@@ -72,11 +71,12 @@ def course_example(applied: np.ndarray, p: int, s: int) -> None:
     with c:
         views.chart(views.grid(out, f"Output {out_h}×{out_w}", signed=True, highlight=(i, j, 1)), "ex_output")
     st.latex(views.patch_latex(patch, applied, out[i, j], i, j))
-    st.caption("Red > 0, blue < 0. With the vertical kernel, positive means light on the left and dark on the "
-               "right (its 1s are on the left): mirror the image and the sign flips.")
+    meaning = (f" With this kernel red means {signs[0]}, blue {signs[1]}: mirror the image and the sign flips."
+               if signs else "")
+    st.caption(f"Red > 0, blue < 0.{meaning}")
 
 
-def on_a_picture(applied: np.ndarray, p: int, s: int, flip: bool) -> None:
+def on_a_picture(applied: np.ndarray, p: int, s: int, flip: bool, signs: tuple[str, str] | None) -> None:
     """The filter, the gradient pair and the colour volume on a photo, a pattern or an upload."""
     pick, upload = st.columns([2, 3])
     choice = pick.selectbox("Image", list(views.IMAGE_LABELS), format_func=views.IMAGE_LABELS.get,
@@ -98,14 +98,14 @@ def on_a_picture(applied: np.ndarray, p: int, s: int, flip: bool) -> None:
     with shown:
         views.show_map(imgs.gray_rgb(imgs.shrink(gray), 255), f"{name}, in grey (0 black … 255 white)", gray.shape)
     with mapped:
-        views.show_signed(response, "Filter response")
+        views.show_signed(response, "Filter response", signs)
 
     st.subheader("Both directions at once: gradient magnitude and direction")
     pair = st.radio("Gradient pair", ["sobel", "scharr"], horizontal=True, format_func=str.capitalize,
                     key=_ui.url_choice("grad", "sobel", ["sobel", "scharr"]))
-    pair_kernels = np.stack([filters.KERNELS[f"{pair}_x"], filters.KERNELS[f"{pair}_y"]])
     if flip:
-        pair_kernels = pair_kernels[:, ::-1, ::-1]
+        st.caption("The gradient pair is never flipped: θ and its colours are defined with cross-correlation.")
+    pair_kernels = np.stack([filters.KERNELS[f"{pair}_x"], filters.KERNELS[f"{pair}_y"]])
     gx, gy = filters.apply_kernels(gray, pair_kernels, p, s, provider=provider)  # one call, K = 2
     magnitude = filters.gradient_magnitude(gx, gy)
     st.latex(views.gradient_latex(pair, gx, gy, magnitude))
@@ -127,7 +127,7 @@ def on_a_picture(applied: np.ndarray, p: int, s: int, flip: bool) -> None:
                     format_func=views.CHANNELS.get, key=_ui.url_choice("rgbw", "all", list(views.CHANNELS)))
     volume = filters.volume_filter(applied, mode)  # (1, 3, f, f)
     volume_map = filters.conv2d(channels[None], volume, None, s, p, provider=provider)[0, 0]
-    views.volume_section(channels, volume, volume_map, gray.shape)
+    views.volume_section(channels, volume, volume_map, gray.shape, signs)
 
 
 def learned_grid(kernels: np.ndarray, titles: list[str]) -> go.Figure:
@@ -160,10 +160,10 @@ def learned_section(gray: np.ndarray, provider: str) -> None:
                         " layers", key=_ui.url_choice("lf", learned_filters.DEFAULT_MODEL, names))
     try:
         w, b = learned_filters.first_layer(name)  # (16, 1, 3, 3), (16,)
+        kernels = learned_filters.learned_kernels(name)  # (16, 3, 3): the grey input's one channel
     except ModelUnavailable as exc:
         st.error(str(exc))
         return
-    kernels = w[:, 0]
     matches = [learned_filters.closest_kernel(k, filters.KERNELS) for k in kernels]
     titles = [f"#{i} ≈ {m} {c:+.2f}" for i, (m, c) in enumerate(matches)]
     views.chart(learned_grid(kernels, titles), "learned_fig")
@@ -184,16 +184,18 @@ st.markdown(
     "The course's first picture of convolution: a small **filter** (or **kernel**) of f × f numbers slides "
     "over the image; at each position the patch under it is multiplied element by element with the "
     "filter and summed into one output number. The vertical-edge filter asks \"is it light on the left "
-    "and dark on the right here?\". Pick a filter, padding p and stride s: every section uses them, and "
-    "every output is computed by ONNX Runtime with the kernel as the model's input.")
+    "and dark on the right here?\". Pick a filter, padding p and stride s: sections 1 to 3 use them (the "
+    "learned filters keep the p = 1, s = 1 they were trained with), and every output is computed by ONNX "
+    "Runtime with the kernel as the model's input.")
 link_notice = st.empty()  # filled at the end, once every widget has read its value from the link
 with runtime.record_runs() as runs:
     with st.container(border=True):
         choice, kernel, applied, p, s, flip = controls()
+    signs = views.sign_words(choice, flip)  # what red and blue mean for the applied kernel, if it can be said
     st.header("1 · The course's 6×6 example, one cell at a time")
-    course_example(applied, p, s)
+    course_example(applied, p, s, signs)
     st.header("2 · On a picture")
-    on_a_picture(applied, p, s, flip)
+    on_a_picture(applied, p, s, flip, signs)
     st.header("4 · Convolution or cross-correlation?")
     views.flip_section(kernel, flip)
     st.header("Check yourself")
@@ -202,4 +204,4 @@ _ui.show_runs(runs)
 with link_notice.container():
     _ui.url_notice()
 _ui.sync_url(["kern", "p", "s", "conv", "dl", "pi", "pj", "img", "grad", "lf", "rgbw", "q"]
-             + {"angle": ["theta"], "custom": ["k"]}.get(choice, []))
+             + {"angle": ["theta"], "custom": ["k"]}.get(choice, []))  # θ and k only in use: shorter links

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from playground import runtime
-from playground.arithmetic import conv_output_size
+from playground.arithmetic import Axis, ShapeError, conv_output_size
 
 MODEL = "conv2d"  # committed model: x (N,C,H,W), w (K,C,f,f), b (K,), pads (4,), strides (2,) -> y
 
@@ -59,10 +59,6 @@ KERNELS: dict[str, np.ndarray] = {  # the page's named kernels, in the order it 
     "sobel_y": SOBEL_Y,
     "scharr_x": SCHARR_X,
     "scharr_y": SCHARR_Y,
-}
-GRADIENT_PAIRS: dict[str, tuple[str, str]] = {  # kernel -> its (x, y) pair for magnitude and direction
-    "sobel_x": ("sobel_x", "sobel_y"), "sobel_y": ("sobel_x", "sobel_y"),
-    "scharr_x": ("scharr_x", "scharr_y"), "scharr_y": ("scharr_x", "scharr_y"),
 }
 MAX_CUSTOM_SIZE = 9  # largest f for a kernel typed on the page
 MAX_CUSTOM_VALUE = 1e6  # |value| limit for typed kernels; keeps float32 sums finite
@@ -157,9 +153,11 @@ def conv2d(x, w, b=None, stride=1, padding=0, *, provider: str = "auto") -> np.n
     sh, sw = _int_pair(stride, "stride", 1)
     ph, pw = _int_pair(padding, "padding", 0)
     f = w.shape[2]
-    if f > x.shape[2] + 2 * ph or f > x.shape[3] + 2 * pw:
+    try:  # the output-size formula's one home checks that the filter fits
+        conv_output_size(x.shape[2], f, ph, sh), conv_output_size(x.shape[3], f, pw, sw)
+    except ShapeError:
         raise ValueError(f"the {f}×{f} filter is larger than the padded image "
-                         f"({x.shape[2] + 2 * ph}×{x.shape[3] + 2 * pw})")
+                         f"({x.shape[2] + 2 * ph}×{x.shape[3] + 2 * pw})") from None
     return _conv(x, w, b, (ph, pw, ph, pw), (sh, sw), provider)
 
 
@@ -277,7 +275,7 @@ def edge_direction(gx: np.ndarray, gy: np.ndarray) -> np.ndarray:
     return np.mod(np.degrees(np.arctan2(gx, gy)), 360.0)
 
 
-VOLUME_CHANNELS = ("all", "r", "g", "b")
+VOLUME_CHANNELS = ("all", "r", "g", "b")  # the kernel on every channel, or on one only
 
 
 def volume_filter(kernel, channels: str = "all") -> np.ndarray:
@@ -372,16 +370,31 @@ def parse_kernel(text: str, max_size: int = MAX_CUSTOM_SIZE) -> np.ndarray:
     return np.array(rows, dtype=np.float32)
 
 
+def _shortest(value: np.float32) -> str:
+    """The shortest decimal that reads back as the same float32 (e.g. 0.11111111 for 1/9)."""
+    if value == 0 or 1e-4 <= abs(value) < 1e16:
+        return np.format_float_positional(value, trim="-")
+    return np.format_float_scientific(value, trim="-")
+
+
 def format_kernel(kernel) -> str:
-    """The compact link form of a kernel, e.g. ``1,0,-1;2,0,-2;1,0,-1``."""
-    return ";".join(",".join(f"{v:g}" for v in row) for row in np.asarray(kernel, np.float64))
+    """The compact link form of a kernel, e.g. ``1,0,-1;2,0,-2;1,0,-1``.
+
+    :func:`parse_kernel` reads it back to exactly the same float32 kernel, so a
+    link reproduces every output bit for bit (a typed 1/9 becomes 0.11111111).
+    """
+    return ";".join(",".join(_shortest(v) for v in row) for row in np.asarray(kernel, np.float32))
 
 
 # ---------------------------------------------------------------- the course's example and the picker
+COURSE_SIDE = 6  # the course's example image is 6×6
+
+
 def course_example(dark_to_light: bool = False) -> np.ndarray:
     """The course's 6×6 image: left half 10s, right half 0s (or mirrored), float32 (6, 6)."""
-    image = np.zeros((6, 6), np.float32)
-    image[:, slice(3, None) if dark_to_light else slice(None, 3)] = 10
+    image = np.zeros((COURSE_SIDE, COURSE_SIDE), np.float32)
+    half = COURSE_SIDE // 2
+    image[:, slice(half, None) if dark_to_light else slice(None, half)] = 10
     return image
 
 
@@ -398,15 +411,15 @@ class Patch:
 def patch_at(image: np.ndarray, kernel: np.ndarray, i: int, j: int, padding: int = 0, stride: int = 1) -> Patch:
     """The patch that output cell (i, j) sees, and its element-wise products with the kernel.
 
-    image (H, W), kernel (f, f); (i, j) indexes the (H', W') output.
+    image (H, W), kernel (f, f); (i, j) indexes the (H', W') output. Raises
+    ShapeError (a ValueError) for a cell outside the output.
     """
-    padded = np.pad(np.asarray(image, np.float64), padding)
+    image = np.asarray(image, np.float64)
     f = kernel.shape[0]
-    top, left = i * stride, j * stride
-    if not (0 <= top <= padded.shape[0] - f and 0 <= left <= padded.shape[1] - f):
-        raise ValueError(f"output cell ({i}, {j}) is outside the output")
-    values = padded[top:top + f, left:left + f]
-    return Patch(top, left, values, values * np.asarray(kernel, np.float64))
+    rows = Axis(image.shape[0], f, stride, pad_before=padding, pad_after=padding).taps(i)  # (f,) padded indices
+    cols = Axis(image.shape[1], f, stride, pad_before=padding, pad_after=padding).taps(j)
+    values = np.pad(image, padding)[np.ix_(rows, cols)]
+    return Patch(int(rows[0]), int(cols[0]), values, values * np.asarray(kernel, np.float64))
 
 
 # ---------------------------------------------------------------- check yourself

@@ -45,27 +45,45 @@ def rgb_to_gray(rgb: np.ndarray) -> np.ndarray:
     return (rgb @ np.array([0.299, 0.587, 0.114], dtype=np.float32)).astype(np.float32)
 
 
+def _without_palette(img: Image.Image) -> Image.Image:
+    """Palette (P, PA) and bilevel (1) images as RGB(A) or L, keeping transparency only where there is some.
+
+    Done before resizing: Pillow resizes P and 1 images by nearest neighbour, whatever filter is asked.
+    """
+    if img.mode == "1":
+        return img.convert("L")
+    if img.mode == "P":
+        return img.convert("RGBA" if "transparency" in img.info else "RGB")
+    if img.mode == "PA":
+        return img.convert("RGBA")
+    return img
+
+
+def _stretch(arr: np.ndarray) -> np.ndarray:
+    """Darkest value to 0, lightest to 1 (all zeros for a flat image), float32."""
+    lo, hi = float(np.nanmin(arr)), float(np.nanmax(arr))
+    return (np.zeros_like(arr) if hi <= lo else np.nan_to_num((arr - lo) / (hi - lo))).astype(np.float32)
+
+
 def _to_rgb_array(img: Image.Image, notices: list[str], bits16: bool) -> np.ndarray:
     """Any Pillow mode -> (H, W, 3) float32 in [0, 1]."""
     mode = img.mode
-    if mode.startswith("I"):
-        # 16-bit (or 32-bit) grey: scale by the type's range; convert("L") would clip at 255.
+    if mode.startswith("I"):  # convert("L") would clip these at 255
         arr = np.asarray(img, dtype=np.float64)
-        full = 65535.0 if bits16 or arr.max(initial=0) > 255 else 255.0
-        gray = np.clip(arr / full, 0.0, 1.0).astype(np.float32)
-        notices.append("16-bit greyscale image: scaled to 0–1.")
+        if bits16:
+            gray = np.clip(arr / 65535.0, 0.0, 1.0).astype(np.float32)
+            notices.append("16-bit greyscale image: scaled to 0–1.")
+        else:  # 32-bit integers have no standard white level: use the image's own range, as for float images
+            gray = _stretch(arr)
+            notices.append("32-bit integer image: stretched from its darkest to its lightest value, 0–1.")
         return np.repeat(gray[..., None], 3, axis=2)
     if mode == "F":
-        arr = np.asarray(img, dtype=np.float32)
-        lo, hi = float(np.nanmin(arr)), float(np.nanmax(arr))
-        gray = np.zeros_like(arr) if hi <= lo else (arr - lo) / (hi - lo)
         notices.append("Floating-point image: stretched to 0–1.")
-        return np.repeat(np.nan_to_num(gray)[..., None], 3, axis=2).astype(np.float32)
+        return np.repeat(_stretch(np.asarray(img, dtype=np.float32))[..., None], 3, axis=2)
     if mode == "CMYK":
         notices.append("CMYK image: converted to RGB.")
-    if mode in ("P", "PA"):
-        img = img.convert("RGBA")
-    if img.mode in ("RGBA", "LA", "La", "RGBa"):
+    img = _without_palette(img)
+    if img.mode in ("RGBA", "LA", "La", "RGBa") and img.getextrema()[-1][0] < 255:  # some alpha below opaque
         notices.append("Transparent areas were placed on a white background.")
         background = Image.new("RGBA", img.size, (255, 255, 255, 255))
         img = Image.alpha_composite(background, img.convert("RGBA"))
@@ -115,6 +133,7 @@ def load_image(data: bytes, max_side: int = MAX_SIDE) -> LoadedImage:
                 img = ImageOps.exif_transpose(img)
                 if img.size != (width, height):
                     notices.append("Rotated to match the photo's EXIF orientation.")
+                img = _without_palette(img)
                 if max(img.size) > max_side:
                     scale = max_side / max(img.size)
                     new = (max(1, round(img.width * scale)), max(1, round(img.height * scale)))

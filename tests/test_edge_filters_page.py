@@ -40,6 +40,11 @@ def chart_values(at: AppTest, title: str) -> np.ndarray:
     raise AssertionError(f"no chart titled {title!r}")
 
 
+def image_captions(at: AppTest) -> list[str]:
+    """The captions of every st.image on the page."""
+    return [img.caption for element in at.get("image") for img in element.proto.imgs]
+
+
 def latex(at: AppTest) -> str:
     return "\n".join(element.value for element in at.latex)
 
@@ -96,6 +101,24 @@ def test_padding_and_stride_change_size_formula_and_values(p, s):
     assert padded.shape == (6 + 2 * p,) * 2
 
 
+@pytest.mark.parametrize("kern, f", [("vertical", 3), ("custom", 5)])
+@pytest.mark.parametrize("s", [1, 2, 3])
+def test_same_padding_caption_is_true_for_the_stride(kern, f, s):
+    """The p the caption calls "same" gives a 6×6 output at s = 1; at s > 1 the caption says it gives ⌈6/s⌉,
+    and that is the output the page shows."""
+    typed = {"k": ";".join([",".join(["1"] * f)] * f)} if kern == "custom" else {}  # an f×f box
+    at = page(kern=kern, s=str(s), **typed)
+    caption = next(c.value for c in at.caption if c.value.startswith(f"f = {f}:"))
+    p = int(re.search(r"= (\d+) keeps the size", caption).group(1))
+    at.slider(key="p").set_value(p).run()
+    ok(at)
+    n = -(-6 // s)  # ⌈6/s⌉
+    assert chart_values(at, f"Output {n}×{n}").shape == (n, n)
+    assert ("only for s = 1" in caption) == (s > 1)
+    if s > 1:
+        assert f"⌈n/{s}⌉" in caption
+
+
 def test_picker_writes_out_the_chosen_cell():
     """Picking output cell (3, 0) highlights its patch and writes patch ⊙ kernel = sum with its numbers."""
     at = page(kern="sobel_x")
@@ -116,14 +139,76 @@ def test_picker_follows_a_shrinking_output():
     assert at.number_input(key="pj").value == 1  # (6 − 3)//3 + 1 = 2 columns: 0 and 1
 
 
-def test_true_convolution_flips_the_kernel_everywhere():
-    """The flip toggle rotates the applied kernel 180°, so the course example gives −30."""
+def test_link_to_a_far_output_cell_reopens_it():
+    """At p = 4 the example's output is (6 + 8 − 3) + 1 = 12 wide: a link to cell (11, 11) opens that cell, no warning."""
+    at = page(p="4", pi="11", pj="11")
+    ok(at)
+    assert not at.warning, [w.value for w in at.warning]
+    assert at.number_input(key="pi").value == 11 and at.number_input(key="pj").value == 11
+    assert r"\text{output}_{11,11}" in latex(at)
+    assert chart_values(at, "Output 12×12").shape == (12, 12)
+
+
+def test_true_convolution_flips_the_chosen_kernel():
+    """The flip toggle rotates the applied kernel 180°, so the course example gives −30; section 4 names
+    only the sections that flip, and says which stay cross-correlation."""
     at = page()
     at.toggle(key="conv").set_value(True).run()
     ok(at)
     np.testing.assert_array_equal(chart_values(at, "Kernel applied"), [[-1, 0, 1]] * 3)
     np.testing.assert_array_equal(chart_values(at, "Output 4×4"), [[0, -30, -30, 0]] * 4)
-    assert any("toggle at the top is on" in m.value for m in at.markdown)
+    note = next(m.value for m in at.markdown if "toggle at the top is on" in m.value)
+    assert "every section" not in note
+    assert "learned filters and Check yourself stay cross-correlation" in note
+
+
+@pytest.mark.parametrize("flip", ["0", "1"])
+def test_edge_direction_does_not_turn_with_the_flip(flip):
+    """On the "/" edge with light above, the strongest edge has Gx, Gy > 0 and θ = 45°, flip or not:
+    the gradient pair is always the unflipped Sobel pair the direction legend describes."""
+    at = page(img="diagonal", conv=flip)
+    ok(at)
+    text = latex(at)
+    gx, gy = (float(v) for v in re.search(r"G_x = ([\d.-]+),\\ G_y = ([\d.-]+)", text).groups())
+    assert gx > 0 and gy > 0
+    assert r"\theta = \operatorname{atan2}(G_x, G_y) = 45^\circ" in text
+
+
+# Small two-tone images on which each colour word is true; the output cell [1, 1] of a 3×3 kernel straddles the edge.
+_LIGHT_LEFT = np.array([[10, 10, 10, 0, 0, 0]] * 6, float)
+_DIAGONAL = 10.0 * (np.add.outer(np.arange(6), np.arange(6)) < 5)  # light above-left of a "/" edge
+SIGN_IMAGES = {
+    "light on the left": _LIGHT_LEFT, "light on the right": 10 - _LIGHT_LEFT,
+    "light above": _LIGHT_LEFT.T, "light below": 10 - _LIGHT_LEFT.T,
+    "light on your left walking along θ": _DIAGONAL, "light on your right walking along θ": 10 - _DIAGONAL,
+}
+
+
+@pytest.mark.parametrize("kern", ["vertical", "horizontal", "sobel_x", "sobel_y", "scharr_x", "scharr_y", "angle"])
+@pytest.mark.parametrize("flip", ["0", "1"])
+def test_colour_words_say_what_the_applied_kernel_computes(kern, flip):
+    """Where the page says red (> 0) means some light side, the applied kernel really is positive on an edge
+    with that light side, and negative where it says blue: with and without the flip (θ = 45° for the angle)."""
+    at = page(kern=kern, conv=flip)
+    ok(at)
+    applied = chart_values(at, "Kernel applied")
+    captions = [c for c in image_captions(at) if c.startswith(("Filter response", "One map"))]
+    words = [re.search(r"red > 0 \((.+?)\), white 0, blue < 0 \((.+?)\);", c).groups() for c in captions]
+    words.append(re.search(r"red means (.+?), blue (.+?):", next(
+        c.value for c in at.caption if c.value.startswith("Red > 0"))).groups())
+    assert len(words) == 3
+    for red, blue in words:
+        assert loop_correlate(SIGN_IMAGES[red], applied)[1, 1] > 0
+        assert loop_correlate(SIGN_IMAGES[blue], applied)[1, 1] < 0
+
+
+def test_typed_kernels_get_no_light_dark_words():
+    """The default typed kernel (a Laplacian) has no left/right meaning: its maps just say red > 0, blue < 0."""
+    at = page(kern="custom")
+    ok(at)
+    captions = [c for c in image_captions(at) if c.startswith(("Filter response", "One map"))]
+    assert len(captions) == 2 and all("red > 0, white 0, blue < 0;" in c for c in captions)
+    assert not any("light" in c.value for c in at.caption if c.value.startswith("Red > 0"))
 
 
 # ---------------------------------------------------------------- kernels typed or steered
@@ -160,6 +245,52 @@ def test_kernel_larger_than_the_example_warns():
     assert not at.exception and not at.error
     assert any("does not fit" in w.value for w in at.warning)
     assert r"\frac{300 + 2\cdot0 - 9}{1}" in latex(at)  # the photo section still runs
+
+
+def test_typed_kernel_survives_choosing_another_filter():
+    """Type a 2×2 kernel, look at Sobel x, come back: the typed text and its 5×5 output are still there."""
+    at = page(kern="custom")
+    at.text_area(key="k_text").input("1 2\n3 4").run()
+    at.selectbox(key="kern").select("sobel_x").run()
+    ok(at)
+    assert "k" not in at.query_params  # the link carries k only while the typed kernel is in use
+    at.selectbox(key="kern").select("custom").run()
+    ok(at)
+    assert at.text_area(key="k_text").value == "1 2\n3 4"
+    np.testing.assert_array_equal(chart_values(at, "Output 5×5"), loop_correlate(COURSE, [[1, 2], [3, 4]]))
+    assert at.query_params["k"] == "1,2;3,4"
+
+
+def test_theta_survives_choosing_another_filter():
+    """θ = 120° is kept while Sobel x is shown; back on the angle kernel it is sin 120°·Sobel x + cos 120°·Sobel y."""
+    at = page(kern="angle")
+    at.slider(key="theta").set_value(120).run()
+    at.selectbox(key="kern").select("sobel_x").run()
+    at.selectbox(key="kern").select("angle").run()
+    ok(at)
+    assert at.slider(key="theta").value == 120 and at.query_params["theta"] == "120"
+    sobel_x = np.array([[1, 0, -1], [2, 0, -2], [1, 0, -1]])
+    expected = np.sin(np.radians(120)) * sobel_x + np.cos(np.radians(120)) * sobel_x.T
+    np.testing.assert_allclose(chart_values(at, "Kernel applied"), expected, atol=1e-6)
+
+
+def test_fraction_typed_kernel_reopens_from_its_link_exactly():
+    """A 1/9 box blur's link reopens with the same output values, to the last bit."""
+    at = page(kern="custom")
+    at.text_area(key="k_text").input("1/9 1/9 1/9\n1/9 1/9 1/9\n1/9 1/9 1/9").run()
+    again = page(**dict(at.query_params))
+    ok(again)
+    np.testing.assert_array_equal(chart_values(again, "Output 4×4"), chart_values(at, "Output 4×4"))
+    np.testing.assert_allclose(chart_values(at, "Output 4×4"), loop_correlate(COURSE, np.full((3, 3), 1 / 9)),
+                               rtol=1e-6)
+
+
+def test_too_long_kernel_link_is_reported_not_cut():
+    """A k longer than the text limit is refused with the bad-link warning; the default Laplacian is used."""
+    at = page(kern="custom", k=";".join(["1,0,-1"] * 300))
+    assert not at.exception
+    assert any("`k=" in w.value for w in at.warning), [w.value for w in at.warning]
+    np.testing.assert_array_equal(chart_values(at, "Kernel applied"), [[0, 1, 0], [1, -4, 1], [0, 1, 0]])
 
 
 def test_angle_kernel_at_90_degrees_is_sobel_x():

@@ -95,10 +95,16 @@ def test_direction_wheel_matches_direction_colours():
     np.testing.assert_array_equal(wheel[0, 0], 255)  # outside the disc
 
 
-@pytest.mark.parametrize("shape", [(1024, 1024), (1024, 700), (300, 451)])
-def test_shrink_keeps_the_mean_and_bounds_the_side(shape):
-    """Area averaging to ≤ 512 px keeps the map's mean; small maps pass through."""
-    values = np.random.default_rng(0).standard_normal(shape).astype(np.float32)
+@pytest.mark.parametrize("shape, factor", [((1024, 1024), 2), ((1024, 700), 2), ((2048, 1536), 4), ((300, 451), 1)])
+def test_shrink_is_the_block_mean(shape, factor):
+    """Shrinking to ≤ 512 px by a whole factor gives each factor × factor block's mean; small maps pass through.
+
+    The data have a non-zero mean and a ramp, so a shrink returning zeros, a constant or a subsample fails.
+    """
+    rng = np.random.default_rng(0)
+    h, w = shape
+    values = (100 + 50 * rng.standard_normal(shape) + np.linspace(0, 80, w)).astype(np.float32)
     small = imgs.shrink(values)
-    assert max(small.shape) == min(512, max(shape))
-    assert small.mean() == pytest.approx(values.mean(), abs=0.01)
+    blocks = values.astype(np.float64).reshape(h // factor, factor, w // factor, factor).mean(axis=(1, 3))
+    assert small.shape == blocks.shape and max(small.shape) == min(512, max(shape))
+    np.testing.assert_allclose(small, blocks, rtol=1e-5, atol=1e-3)

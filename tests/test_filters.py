@@ -169,10 +169,11 @@ def test_patch_products_sum_to_the_output_cell(padding, stride):
             assert patch.products.sum() == pytest.approx(out[i, j], abs=1e-4)
 
 
-def test_patch_outside_the_output_is_refused():
-    """Asking for a cell beyond the output raises instead of showing a cut-off patch."""
+@pytest.mark.parametrize("i, j, padding, stride", [(4, 0, 0, 1), (0, 4, 0, 1), (-1, 0, 0, 1), (0, 3, 1, 2)])
+def test_patch_outside_the_output_is_refused(i, j, padding, stride):
+    """Asking for a cell beyond the ⌊(6 + 2p − 3)/s⌋ + 1 output raises instead of showing a cut-off patch."""
     with pytest.raises(ValueError, match="outside"):
-        filters.patch_at(np.zeros((6, 6)), np.ones((3, 3)), 4, 0)
+        filters.patch_at(np.zeros((6, 6)), np.ones((3, 3)), i, j, padding, stride)
 
 
 @pytest.mark.parametrize("n, f, p, s", [(6, 3, 0, 1), (6, 3, 1, 1), (7, 3, 0, 2), (5, 4, 2, 3), (4, 5, 0, 1)])
@@ -371,7 +372,13 @@ def test_parse_kernel_names_the_row_and_the_problem(text, message):
 
 
 @pytest.mark.parametrize("kernel", [filters.SOBEL_X, filters.SCHARR_Y, np.array([[0.5]]),
-                                    np.array([[1.25, -3], [1e-3, 7]])])
-def test_format_kernel_round_trips_through_the_parser(kernel):
-    """The link form of a kernel parses back to the same kernel."""
-    np.testing.assert_allclose(filters.parse_kernel(filters.format_kernel(kernel)), kernel, rtol=1e-6)
+                                    np.array([[1.25, -3], [1e-3, 7]]), np.full((3, 3), 1 / 9),
+                                    np.array([[2 / 3, -1e-30], [-0.0, 999_999.94]])])
+def test_format_kernel_round_trips_through_the_parser_exactly(kernel):
+    """The link form of a kernel parses back to the very same float32 values (fractions like 1/9 included)."""
+    np.testing.assert_array_equal(filters.parse_kernel(filters.format_kernel(kernel)), kernel.astype(np.float32))
+
+
+def test_format_kernel_is_short():
+    """Whole numbers are written without decimals, the link form of Sobel x is the one users type."""
+    assert filters.format_kernel(filters.SOBEL_X) == "1,0,-1;2,0,-2;1,0,-1"

@@ -79,6 +79,55 @@ def test_sixteen_bit_greyscale_is_scaled_not_clipped():
     assert any("16-bit" in n for n in out.notices)
 
 
+def test_sixteen_bit_greyscale_keeps_its_scale_when_scaled_down():
+    """A 16-bit image resized on the way in is still divided by 65535 (it is resized as 32-bit integers)."""
+    out = load_image(encode(Image.fromarray(np.full((64, 64), 40000, np.uint16)), "PNG"), max_side=32)
+    assert out.rgb.shape == (32, 32, 3)
+    np.testing.assert_allclose(out.rgb, 40000 / 65535, atol=1e-6)
+
+
+def test_thirty_two_bit_greyscale_is_stretched_with_its_own_notice():
+    """32-bit integers (up to 2·10⁹) are stretched from their darkest to their lightest value, and the
+    notice says 32-bit, not 16-bit."""
+    arr = np.array([[0, 250_000_000, 1_000_000_000]], np.int32)
+    out = load_image(encode(Image.fromarray(arr), "TIFF"))  # int32 -> mode I
+    np.testing.assert_allclose(out.rgb[0, :, 0], arr[0] / 1e9, atol=1e-6)
+    assert any("32-bit" in n for n in out.notices) and not any("16-bit" in n for n in out.notices)
+
+
+def _checkerboard(mode: str, side: int = 64) -> Image.Image:
+    """One-pixel black and white squares, in a palette (P) or bilevel (1) image."""
+    cells = (np.add.outer(np.arange(side), np.arange(side)) % 2 * 255).astype(np.uint8)
+    return Image.fromarray(cells, "L").convert(mode)
+
+
+@pytest.mark.parametrize("mode, fmt", [("P", "PNG"), ("P", "GIF"), ("P", "TIFF"), ("1", "PNG"), ("1", "BMP"),
+                                       ("1", "TIFF")])
+def test_palette_and_bilevel_images_are_scaled_down_smoothly(mode, fmt):
+    """Halving a one-pixel checkerboard averages each 2×2 block to mid-grey, as a smooth filter does;
+    nearest neighbour (what Pillow does to P and 1 images) would give all black or all white."""
+    data = encode(_checkerboard(mode), fmt)
+    assert Image.open(io.BytesIO(data)).mode == mode
+    out = load_image(data, max_side=32)
+    block_mean = (np.add.outer(np.arange(64), np.arange(64)) % 2).reshape(32, 2, 32, 2).mean((1, 3))  # all 0.5
+    assert out.rgb.shape == (32, 32, 3)
+    np.testing.assert_allclose(out.rgb, np.repeat(block_mean[..., None], 3, axis=2), atol=0.05)
+
+
+@pytest.mark.parametrize("img, fmt", [
+    (gradient_rgb().convert("P"), "PNG"),
+    (gradient_rgb().convert("P"), "GIF"),
+    (gradient_rgb().convert("RGBA"), "PNG"),  # an alpha band that is opaque everywhere
+    (gradient_rgb().convert("LA"), "PNG"),
+], ids=["palette-png", "palette-gif", "opaque-rgba", "opaque-la"])
+def test_images_without_transparency_get_no_transparency_notice(img, fmt):
+    """Only an image that has transparent pixels is told they went on white; the colours are unchanged."""
+    out = load_image(encode(img, fmt))
+    assert not any("Transparent" in n for n in out.notices), out.notices
+    expected = np.asarray(Image.open(io.BytesIO(encode(img, fmt))).convert("RGB"), np.float32) / 255
+    np.testing.assert_allclose(out.rgb, expected, atol=1e-7)
+
+
 def test_cmyk_jpeg_becomes_rgb():
     """CMYK photos are converted: pure cyan ink gives no red."""
     cmyk = Image.new("CMYK", (16, 16), (255, 0, 0, 0))
@@ -105,6 +154,7 @@ def test_palette_with_transparency_goes_on_white():
     out = load_image(encode(pal, "PNG", transparency=0))
     np.testing.assert_allclose(out.rgb[0, 0], [1, 0, 0])
     np.testing.assert_allclose(out.rgb[0, 7], [1, 1, 1])
+    assert any("Transparent" in n for n in out.notices)
 
 
 def test_exif_rotation_is_applied():

@@ -30,6 +30,7 @@ import numpy as np
 
 from playground import runtime
 from playground.arithmetic import Axis, ShapeError, conv_output_size
+from playground.arrays import as_float32
 
 MODEL = "conv2d"  # committed model: x (N,C,H,W), w (K,C,f,f), b (K,), pads (4,), strides (2,) -> y
 
@@ -80,18 +81,6 @@ def _int_pair(value, name: str, low: int) -> tuple[int, int]:
     return pair
 
 
-def _float32(array, name: str) -> np.ndarray:
-    """Any real-valued array as C-contiguous float32, refusing NaN, infinity and float32 overflow."""
-    array = np.asarray(array)
-    if array.dtype.kind not in "biuf":
-        raise ValueError(f"{name} must hold real numbers, not dtype {array.dtype}")
-    with np.errstate(over="ignore"):  # float64 beyond float32's range becomes inf, refused below
-        out = np.ascontiguousarray(array, dtype=np.float32)
-    if not np.isfinite(out).all():
-        raise ValueError(f"{name} contains NaN or infinite values (or values too large for float32)")
-    return out
-
-
 def _conv(x: np.ndarray, w: np.ndarray, b: np.ndarray, pads: tuple[int, int, int, int],
           strides: tuple[int, int], provider: str) -> np.ndarray:
     """Run the committed model; inputs already validated float32/int64."""
@@ -136,8 +125,8 @@ def conv2d(x, w, b=None, stride=1, padding=0, *, provider: str = "auto") -> np.n
     (cross-correlation, as in deep learning). Computed in float32 by ONNX Runtime
     (the ``conv2d`` model), so results carry float32 rounding.
     """
-    x = _float32(x, "x")
-    w = _float32(w, "w")
+    x = as_float32(x, "x")
+    w = as_float32(w, "w")
     if x.ndim != 4 or w.ndim != 4:
         raise ValueError(f"x must be (N, C, H, W) and w (K, C, f, f); got x {x.shape}, w {w.shape}")
     if min(x.shape) < 1 or min(w.shape) < 1:
@@ -147,7 +136,7 @@ def conv2d(x, w, b=None, stride=1, padding=0, *, provider: str = "auto") -> np.n
     if w.shape[1] != x.shape[1]:
         raise ValueError(f"w has {w.shape[1]} channels but x has {x.shape[1]}: a filter spans every channel")
     k = w.shape[0]
-    b = np.zeros(k, np.float32) if b is None else _float32(b, "b")
+    b = np.zeros(k, np.float32) if b is None else as_float32(b, "b")
     if b.shape != (k,):
         raise ValueError(f"b must have shape ({k},) for {k} filters, got {b.shape}")
     sh, sw = _int_pair(stride, "stride", 1)

@@ -6,7 +6,7 @@ import logging
 
 import streamlit as st
 
-from pages import _ui
+from pages._shared import ui
 from playground.catalog import built_concepts
 
 st.set_page_config(page_title="CNN Playground", layout="wide")  # default favicon: served locally
@@ -16,7 +16,7 @@ concept_pages = [st.Page(c.page_file, title=c.title, icon=c.icon, url_path=c.slu
                  for c in built_concepts()]
 page = st.navigation({"CNN Playground": [home], "Concepts, in course order": concept_pages})
 
-_ui.provider_sidebar()
+ui.provider_sidebar()
 try:
     page.run()
 except Exception:  # last resort: pages report bad input themselves; this keeps a bug off the screen

@@ -18,8 +18,8 @@ import importlib
 import importlib.util
 import json
 import os
-import platform
 import pkgutil
+import platform
 import subprocess
 import sys
 

@@ -19,17 +19,18 @@ import numpy as np
 import torch
 
 from bench.core import median_ms
-from bench.residual import _initializers, depth_case_name, depth_inputs
+from bench.residual_block import depth_case_name, depth_inputs
 from export.depth_experiment import DepthNet
-from playground import depth_experiment as dx
 from playground import runtime
+from playground.residual_block import depth_record as dx
+from tests.references import onnx_initializers
 
 
 def torch_net(name: str, blocks: int, residual: bool) -> DepthNet:
     """The exported (BN-folded) network in torch, weights from the ONNX file."""
     model = DepthNet(blocks, residual, bn=False)
-    weights = _initializers(name)
-    model.load_state_dict({k: torch.from_numpy(weights[k].copy()) for k in model.state_dict()})
+    weights = onnx_initializers(name)
+    model.load_state_dict({k: torch.from_numpy(weights[k].astype(np.float32)) for k in model.state_dict()})
     return model.eval()
 
 
@@ -45,7 +46,7 @@ def main(argv: list[str] | None = None) -> None:
         with torch.inference_mode():
             logits = model(x_torch)[0].numpy()
             ort_logits = runtime.run(run.name, {"x": x}, provider="cpu")["logits"]
-            ms = median_ms(lambda: model(x_torch), args.repeat)
+            ms = median_ms(lambda model=model: model(x_torch), args.repeat)
         cases.append({"name": depth_case_name(run.depth, run.residual, len(x)), "median_ms": ms,
                       "max_abs_error_vs_ort": float(np.max(np.abs(logits - ort_logits)))})
     print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "cases": cases}))

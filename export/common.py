@@ -10,14 +10,15 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 import onnx
 import onnxruntime as ort
 
+from playground import runtime
 from playground.manifest import MANIFEST_PATH, MODELS_DIR, sha256_of
 from playground.onnx_format import IR_VERSION, OPSET  # noqa: F401  (OPSET: the export scripts take it from here)
 
@@ -50,8 +51,8 @@ def io_signature(model: onnx.ModelProto) -> dict[str, list[dict]]:
 
 
 def cpu_session(model: onnx.ModelProto) -> ort.InferenceSession:
-    """An ORT CPU session straight from a ModelProto (for verification)."""
-    return ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    """An ORT CPU session straight from a ModelProto, for verification (made by ``playground.runtime``)."""
+    return runtime.cpu_session(model.SerializeToString())
 
 
 def max_abs_error(actual: np.ndarray, expected: np.ndarray) -> float:

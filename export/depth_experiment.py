@@ -54,7 +54,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from export.common import OPSET, check_close, cpu_session, finalize, save_artifact, save_model
-from playground.depth_experiment import CLASSES, PIXEL_SCALE, depth_of, model_name, to_input
+from playground.residual_block.depth_record import CLASSES, PIXEL_SCALE, depth_of, model_name, to_input
 
 PRODUCES = ("depth_plain_8", "depth_residual_8", "depth_plain_20", "depth_residual_20",
             "depth_plain_56", "depth_residual_56", "depth_experiment", "digits_test")

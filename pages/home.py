@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from pages import _ui
+from pages._shared import ui
 from playground import runtime
 from playground.catalog import CONCEPTS
 from playground.manifest import ModelUnavailable
@@ -24,6 +24,8 @@ for week in sorted({c.week for c in CONCEPTS}):
     for concept in (c for c in CONCEPTS if c.week == week):
         if concept.built:
             st.page_link(concept.page_file, label=f"**{concept.title}**: {concept.summary}", icon=concept.icon)
+            if concept.models:
+                st.caption("Models: " + ", ".join(f"`{m}`" for m in concept.models))
         else:
             st.markdown(f"{concept.icon} **{concept.title}** *(page not built yet)*: {concept.summary}")
 
@@ -38,9 +40,9 @@ try:
         probe = np.ones((1, 1, 6, 6), np.float32)
         runtime.run("conv2d", {"x": probe, "w": np.ones((1, 1, 3, 3), np.float32),
                                "b": np.zeros(1, np.float32), "pads": np.zeros(4, np.int64),
-                               "strides": np.ones(2, np.int64)}, provider=_ui.provider())
+                               "strides": np.ones(2, np.int64)}, provider=ui.provider())
     st.metric("Provider in use", runs[-1].provider)
     st.caption(f"Offered by this onnxruntime: {', '.join(runtime.available_providers())}")
-    _ui.show_runs(runs)
+    ui.show_runs(runs)
 except ModelUnavailable as exc:  # the message names the file and the command that rebuilds it
     st.error(f"The models could not be loaded: {exc}")

@@ -1,7 +1,10 @@
-"""The seven concepts of the playground, in the order the course meets them.
+"""The concepts of the playground, in the order the course meets them.
 
-One list serves the app's navigation, the home page's map and the browser
-test, so a page that exists is listed once and only once.
+One list serves the app's navigation, the home page's map, the README and the
+browser test, so a page that exists is listed once and only once. A concept's
+slug names everything of it: ``playground/<slug>/``, ``pages/<slug>.py``,
+``pages/_<slug>/``, ``tests/<slug>/`` and ``bench/<slug>.py``; a concept
+imports shared modules and earlier concepts in this list, never a later one.
 """
 
 from __future__ import annotations
@@ -20,18 +23,21 @@ class Concept:
     summary: str
     built: bool  # False: planned, no page yet
     budget_ms: float = 300  # warm rerun of the default view, on 2 CPU cores
+    models: tuple[str, ...] = ()  # committed models the page loads (names in onnx_models/manifest.json)
 
     @property
     def page_file(self) -> str:
         return f"pages/{self.slug}.py"
 
 
+DEPTH_NETS = tuple(f"depth_{kind}_{depth}" for depth in (8, 20, 56) for kind in ("plain", "residual"))
+
 CONCEPTS: tuple[Concept, ...] = (
     Concept(
         "edge_filters", "Edge filters", ":material/gradient:", 1,
         "A 3×3 filter sliding over an image finds vertical or horizontal edges; "
         "Sobel and Scharr weight the centre row more.",
-        built=True,
+        built=True, models=("conv2d",) + DEPTH_NETS,  # the depth nets' first layers, read from their files
     ),
     Concept(
         "conv_arithmetic", "Padding & stride", ":material/calculate:", 1,
@@ -43,7 +49,13 @@ CONCEPTS: tuple[Concept, ...] = (
         "residual_block", "Residual block", ":material/alt_route:", 2,
         "a[l+2] = g(z[l+2] + a[l]): the skip connection that lets very deep "
         "networks keep training.",
-        built=True,
+        built=True, models=("residual_block", "residual_block_projection") + DEPTH_NETS,
+    ),
+    Concept(
+        "efficient_convnets", "Cheap networks", ":material/speed:", 2,
+        "1×1 convolutions, Inception, MobileNet's depthwise-separable blocks and EfficientNet's compound "
+        "scaling: the same accuracy for fewer multiplications, and why fewer multiplications is not less time.",
+        built=False,
     ),
     Concept(
         "anchor_boxes", "Anchor boxes", ":material/anchor:", 3,

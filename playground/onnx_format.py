@@ -1,7 +1,7 @@
 """The ONNX versions every graph in this project is written for: committed models and graphs built on the fly.
 
 ``export/`` pins committed models to them (``export.common.finalize``) and
-``playground.shape_probe`` builds its one-node graphs with them; playground
+``playground.conv_arithmetic.shape_probe`` builds its one-node graphs with them; playground
 never imports export, so the numbers live here.
 """
 

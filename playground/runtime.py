@@ -23,9 +23,9 @@ import os
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator, Mapping
 
 import numpy as np
 import onnxruntime as ort
@@ -135,6 +135,17 @@ def start_session(source: str | bytes, plan: ProviderPlan,
             note = f"The CUDA provider failed to start ({type(exc).__name__}): running on the CPU instead."
     session = factory(source, sess_options=session_options(), providers=[CPU])
     return LoadedSession(session, tuple(session.get_providers()), note)
+
+
+def cpu_session(source: str | bytes) -> ort.InferenceSession:
+    """A CPU session outside the shared cache: for ``export/`` to check a model it has just built.
+
+    Parameters
+    ----------
+    source : str or bytes
+        A model file's path or a serialized ModelProto.
+    """
+    return start_session(source, plan_providers("cpu", available_providers())).session
 
 
 class _SessionCache:

@@ -75,7 +75,7 @@ def _time_one_run(name: str, entry: dict, provider: str) -> float:
 def _names_with_reference_tests() -> set[str]:
     pattern = re.compile(r"""@pytest\.mark\.model_reference\(\s*["']([\w-]+)["']\s*\)""")
     found: set[str] = set()
-    for path in TESTS_DIR.glob("test_*.py"):
+    for path in TESTS_DIR.rglob("test_*.py"):
         found.update(pattern.findall(path.read_text(encoding="utf-8")))
     return found
 

@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 def url_page():
     import streamlit as st
 
-    from pages import _ui
+    from pages._shared import ui as _ui
 
     st.slider("n", 1, 64, key=_ui.url_int("n", 6, 1, 64))
     st.selectbox("mode", ["max", "avg"], key=_ui.url_choice("mode", "max", ["max", "avg"]))
@@ -58,7 +58,7 @@ def test_out_of_range_link_value_is_refused():
 def empty_answer_page():
     import streamlit as st
 
-    from pages import _ui
+    from pages._shared import ui as _ui
 
     st.number_input("guess", value=None, key=_ui.url_float("guess", None, -10.0, 10.0))
     _ui.sync_url(["guess"])
@@ -75,7 +75,7 @@ def test_an_empty_widget_is_left_out_of_the_link():
 def quiz_page():
     import streamlit as st
 
-    from pages import _ui
+    from pages._shared import ui as _ui
 
     guess = st.number_input("guess", value=None, step=1.0, key="guess")
     _ui.check_answer(guess, 138_357_544, key="vgg")

@@ -1,0 +1,97 @@
+"""The padding & stride page's second tab: pooling, global average pooling, 1×1 and transposed convolutions."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from pages._conv_arithmetic import views
+from pages._conv_arithmetic.one_layer import show_probe
+from pages._conv_arithmetic.state import MAX_CHANNELS, MAX_F, MAX_P, MAX_S, MAX_SIDE
+from pages._shared import plot, ui
+from playground import runtime
+from playground.conv_arithmetic import (
+    Axis,
+    ShapeError,
+    conv_macs,
+    conv_params,
+    shape_probe,
+    transposed_conv_output_size,
+    transposed_overlap,
+)
+
+
+def pool_tab() -> None:
+    st.markdown("Pooling, global average pooling, 1×1 convolutions and transposed convolutions, each on one input "
+                "volume, each checked against ONNX Runtime.")
+    c1, c2, c3 = st.columns(3)
+    h = c1.number_input("n_H", 1, MAX_SIDE, key="pl_h")
+    w = c2.number_input("n_W", 1, MAX_SIDE, key="pl_w")
+    n_c = c3.number_input("n_C", 1, MAX_CHANNELS, key="pl_c")
+    with runtime.record_runs() as runs:
+        pooling(h, w, n_c)
+        global_pool(h, w, n_c)
+        one_by_one(h, w, n_c)
+        transposed(h, w, n_c)
+    ui.show_runs(runs)
+
+
+def pooling(h: int, w: int, n_c: int) -> None:
+    st.subheader("Max and average pooling")
+    c1, c2, c3 = st.columns(3)
+    kind = c1.segmented_control("Type", ("max", "avg"), key="pl_type", required=True)
+    f = c2.number_input("f", 1, MAX_F, key="pl_f")
+    s = c3.number_input("s", 1, MAX_S, key="pl_s")
+    try:
+        rows, cols = Axis.make(h, f, 0, s), Axis.make(w, f, 0, s)
+    except ShapeError as err:
+        st.error(f"This pooling cannot work: {err}.")
+        return
+    st.latex(views.size_latex(rows, cols))
+    st.markdown(f"Output **{rows.out} × {cols.out} × {n_c}**: pooling works on each channel alone, so n_C stays "
+                f"{n_c}. It has hyperparameters (f, s) but **0 parameters**: nothing to learn.")
+    probe = shape_probe.pool(kind, h, w, n_c, f, (0, 0, 0, 0), s, ui.provider())
+    show_probe(probe, (rows.out, cols.out, n_c))
+
+
+def global_pool(h: int, w: int, n_c: int) -> None:
+    st.subheader("Global average pooling")
+    st.markdown(f"One average per channel over the whole {h}×{w} map: **{h} × {w} × {n_c} → 1 × 1 × {n_c}**, "
+                "0 parameters. It replaces flatten + fc at the end of many modern networks.")
+    show_probe(shape_probe.global_average_pool(h, w, n_c, ui.provider()), (1, 1, n_c))
+
+
+def one_by_one(h: int, w: int, n_c: int) -> None:
+    st.subheader("1×1 convolution")
+    k = st.number_input("Filters", 1, MAX_CHANNELS, key="k1")
+    params, macs = conv_params(1, n_c, k), conv_macs(h, w, 1, n_c, k)
+    st.markdown(f"Each output number mixes the {n_c} channels at one position: **{h} × {w} × {n_c} → "
+                f"{h} × {w} × {k}**. It changes n_C and leaves n_H, n_W alone: the Inception bottleneck.")
+    st.latex(views.params_latex(1, n_c, k, params))
+    st.latex(views.macs_latex(h, w, 1, n_c, k, macs))
+    show_probe(shape_probe.conv(h, w, n_c, k, 1, (0, 0, 0, 0), 1, 1, ui.provider()), (h, w, k))
+
+
+def transposed(h: int, w: int, n_c: int) -> None:
+    st.subheader("Transposed convolution (upsampling, as in U-Net)")
+    c = st.columns(5)
+    f = c[0].number_input("f", 1, MAX_F, key="tc_f")
+    s = c[1].number_input("s", 1, MAX_S, key="tc_s")
+    p = c[2].number_input("p", 0, MAX_P, key="tc_p")
+    op = c[3].number_input("output padding", 0, MAX_S - 1, key="tc_op")
+    k = c[4].number_input("filters", 1, MAX_CHANNELS, key="tc_k")
+    try:
+        out_h, out_w = (transposed_conv_output_size(n, f, p, s, op) for n in (h, w))
+    except ShapeError as err:
+        st.error(f"This transposed convolution cannot work: {err}.")
+        return
+    st.latex(rf"n_H^{{[l]}} = (n_H^{{[l-1]}} - 1)\,s - 2p + f + \text{{output\_padding}} = "
+             rf"({h} - 1)\cdot {s} - 2\cdot {p} + {f} + {op} = {out_h}")
+    st.markdown(f"Each input number stamps a {f}×{f} filter onto the output, the stamps {s} apart: **{h} × {w} × "
+                f"{n_c} → {out_h} × {out_w} × {k}**, with ({f}·{f}·{n_c} + 1)·{k} = {conv_params(f, n_c, k):,} "
+                "parameters.")
+    show_probe(shape_probe.conv_transpose(h, w, n_c, k, f, p, s, op, ui.provider()), (out_h, out_w, k))
+    counts_h, counts_w = transposed_overlap(h, f, p, s, op), transposed_overlap(w, f, p, s, op)
+    plot.chart(views.overlap_figure(counts_h, counts_w), "overlap_fig")
+    even = "the same number of" if counts_h.min() == counts_h.max() and counts_w.min() == counts_w.max() else "uneven"
+    st.caption(f"Top-left corner of the output: cells receive {even} stamps. When f is not a multiple of s "
+               "the counts alternate, which is where the checkerboard artefacts of upsampling come from.")

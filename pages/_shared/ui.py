@@ -1,0 +1,214 @@
+"""Widgets every page shares: URL state, the provider, "what ran", check-yourself.
+
+The math stays in ``playground``; numbers are written by :mod:`pages._shared.format`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Sequence
+
+import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+from pages._shared import format as fmt
+from playground import runtime
+
+PROVIDER_KEY = "provider"
+_BAD_PARAMS_KEY = "_ui_bad_url_params"
+
+
+def _leave_pages_directory_mode() -> None:
+    """Make sure the entry point's ``st.navigation`` serves every visitor.
+
+    Streamlit treats a folder named ``pages/`` beside the entry point as an
+    old-style multipage app until ``st.navigation`` is first called in the
+    process. So on a fresh server, a first visitor arriving by a page link would
+    get that page run on its own (no sidebar controls, every file of pages/
+    listed). Every page imports this module, so the first such run flips the
+    flag and reruns, and the entry point then builds the real navigation.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+_leave_pages_directory_mode()  # once per process, at first import
+
+
+# ---------------------------------------------------------------- URL state
+_PAGE_KEY = "_ui_page"  # the page that owns the URL keys now in session_state
+_OWNED_KEY = "_ui_url_keys"
+
+
+def _current_page() -> str:
+    ctx = get_script_run_ctx(suppress_warning=True)
+    return ctx.page_script_hash if ctx else ""
+
+
+def _own(key: str) -> None:
+    """Register ``key`` as URL state of the current page; drop other pages' keys on a page change.
+
+    Pages use short URL keys (``k``, ``s``, ``n``) that mean different things on
+    different pages (an int on one, kernel text on another). Session state is
+    shared by all pages of a visitor, so a value left by one page must never be
+    read by the next: on arriving at a page, every key the previous page owned
+    is removed and re-seeded from the link or the default.
+    """
+    page = _current_page()
+    if st.session_state.get(_PAGE_KEY) != page:
+        for old in st.session_state.get(_OWNED_KEY, ()):
+            st.session_state.pop(old, None)
+        st.session_state[_PAGE_KEY] = page
+        st.session_state[_OWNED_KEY] = set()
+    st.session_state[_OWNED_KEY].add(key)
+
+
+def _seed(key: str, default, parse: Callable[[str], object]) -> str:
+    """Put the URL's value (or the default) in session_state the first time a key is used.
+
+    A value that does not parse or is out of range falls back to the default and
+    is reported once by :func:`url_notice`.
+    """
+    _own(key)
+    if key not in st.session_state:
+        raw = st.query_params.get(key)
+        value = default
+        if raw is not None:
+            try:
+                value = parse(raw)
+            except (ValueError, TypeError, OverflowError):
+                st.session_state.setdefault(_BAD_PARAMS_KEY, []).append(f"{key}={raw[:40]}")
+        st.session_state[key] = value
+    return key
+
+
+def url_int(key: str, default: int, lo: int, hi: int) -> str:
+    """Widget key whose integer value lives in the URL, within [lo, hi]."""
+    def parse(raw: str) -> int:
+        value = int(raw)
+        if not lo <= value <= hi:
+            raise ValueError(f"{value} outside [{lo}, {hi}]")
+        return value
+    return _seed(key, default, parse)
+
+
+def url_float(key: str, default: float, lo: float, hi: float) -> str:
+    """Widget key whose float value lives in the URL, within [lo, hi]."""
+    def parse(raw: str) -> float:
+        value = float(raw)
+        if not (math.isfinite(value) and lo <= value <= hi):
+            raise ValueError(f"{value} outside [{lo}, {hi}]")
+        return value
+    return _seed(key, default, parse)
+
+
+def url_choice(key: str, default: str, options: Sequence[str]) -> str:
+    """Widget key whose value is one of ``options`` and lives in the URL."""
+    def parse(raw: str) -> str:
+        if raw not in options:
+            raise ValueError(raw)
+        return raw
+    return _seed(key, default, parse)
+
+
+def url_bool(key: str, default: bool) -> str:
+    """Widget key whose boolean lives in the URL as 1/0."""
+    def parse(raw: str) -> bool:
+        if raw not in ("0", "1", "true", "false"):
+            raise ValueError(raw)
+        return raw in ("1", "true")
+    return _seed(key, default, parse)
+
+
+def url_text(key: str, default: str, max_len: int = 2000) -> str:
+    """Widget key whose free text lives in the URL (truncated to ``max_len``)."""
+    def parse(raw: str) -> str:
+        if len(raw) > max_len:
+            raise ValueError("too long")
+        return raw
+    return _seed(key, default, parse)
+
+
+def _encode(value) -> str:
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    return str(value)
+
+
+def sync_url(keys: Iterable[str]) -> None:
+    """Write the current values of ``keys`` into the address bar, so the link reproduces the view."""
+    keys = list(keys)
+    for key in keys:
+        _own(key)
+    # An empty widget (None) is left out: the link then opens with that widget empty too.
+    wanted = {k: _encode(st.session_state[k]) for k in keys if st.session_state.get(k) is not None}
+    if dict(st.query_params) != wanted:
+        st.query_params.from_dict(wanted)
+
+
+def url_notice() -> None:
+    """Say which link parameters were ignored (bad or out-of-range values).
+
+    Call it after every ``url_*`` key of the page has been created (a value is
+    only checked when its key is first used); to show the warning near the top,
+    keep an ``st.empty()`` there and call this inside it at the end.
+    """
+    bad = st.session_state.pop(_BAD_PARAMS_KEY, None)
+    if bad:
+        st.warning("Some settings in the link were not valid and were reset to defaults: "
+                   + ", ".join(f"`{b}`" for b in bad))
+
+
+# ---------------------------------------------------------------- runtime
+def provider_sidebar() -> str:
+    """The sidebar's execution-provider control (auto / CUDA / CPU)."""
+    st.sidebar.selectbox(
+        "ONNX Runtime provider", runtime.PROVIDER_CHOICES, key=PROVIDER_KEY,
+        format_func={"auto": "auto (CUDA if it works, else CPU)", "cuda": "CUDA", "cpu": "CPU"}.get,
+        help="Where the pages' ONNX models run. Auto takes the GPU when onnxruntime-gpu and a GPU are present.",
+    )
+    plan = runtime.plan_providers(provider(), runtime.available_providers())
+    st.sidebar.caption(f"Asked for: {', '.join(plan.providers)}")
+    return provider()
+
+
+def provider() -> str:
+    """The visitor's provider choice ("auto" when the sidebar has not run, e.g. in tests)."""
+    return st.session_state.get(PROVIDER_KEY, "auto")
+
+
+def show_runs(runs: Sequence[runtime.RunRecord], title: str = "What ran") -> None:
+    """The "what ran" expander: model, provider that actually ran, latency."""
+    notes = sorted({r.note for r in runs if r.note})
+    for note in notes:
+        st.info(note)
+    with st.expander(title):
+        if not runs:
+            st.write("No model ran for this view.")
+            return
+        st.table([{"model": r.model, "provider": r.provider, "latency (ms)": f"{r.latency_ms:.2f}"}
+                  for r in runs])
+        st.caption("Latency is the wall time of `InferenceSession.run` for that call, on this server.")
+
+
+# ---------------------------------------------------------------- exercises
+def check_answer(guess: float | None, expected: float, key: str, tolerance: float = 0.0,
+                 explanation: str = "") -> bool | None:
+    """Predict-then-check feedback: compare a learner's ``guess`` with ``expected``.
+
+    Returns None until the learner presses "Check", then whether they were right.
+    """
+    if not st.button("Check", key=f"{key}_check"):
+        return None
+    if guess is None:
+        st.warning("Type your prediction first.")
+        return None
+    right = abs(float(guess) - float(expected)) <= tolerance
+    if right:
+        st.success(f"Right: {fmt.exact(expected)}. {explanation}")
+    else:
+        st.error(f"Not quite: you said {fmt.exact(guess)}, the answer is {fmt.exact(expected)}. {explanation}")
+    return right

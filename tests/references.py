@@ -1,0 +1,144 @@
+"""Independent references the tests compare the playground with: written from the definitions, never calling it.
+
+Each function follows the textbook formula as literally as it can (explicit
+loops, float64) so that a mistake in ``playground`` cannot hide in a shared
+helper. Tests import this module and ``conftest.py``, never another test file;
+the benchmark uses the vectorised ones as its numpy baselines.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import onnx
+from onnx import numpy_helper
+
+MODELS_DIR = Path(__file__).resolve().parent.parent / "onnx_models"
+
+
+# ---------------------------------------------------------------- sliding windows
+def slide(n: int, f: int, before: int, after: int, s: int, d: int = 1) -> list[list[int]]:
+    """Every window position on a padded line of cells: the list of padded indices each window reads.
+
+    The window starts at cell 0, reads f taps d apart, and moves by s until its
+    last tap falls off the end; the formulas are never used.
+    """
+    cells = list(range(before + n + after))
+    windows, start = [], 0
+    while True:
+        taps = [start + d * k for k in range(f)]
+        if taps[-1] >= len(cells):
+            return windows
+        windows.append([cells[t] for t in taps])
+        start += s
+
+
+def receptive_field(layers: list[tuple[int, int, int, int]]) -> int:
+    """Input cells one top output cell depends on: map index sets down through (f, s, d, pad_before) layers."""
+    cells = {0}
+    for f, s, d, pad in reversed(layers):
+        cells = {i * s + d * k - pad for i in cells for k in range(f)}
+    return max(cells) - min(cells) + 1
+
+
+# ---------------------------------------------------------------- convolution
+def loop_correlate(x, w, b=None, pads=(0, 0, 0, 0), strides=(1, 1)) -> np.ndarray:
+    """Deep learning's convolution (cross-correlation) by explicit loops over every output cell, float64.
+
+    x (C, H, W), w (K, C, f_h, f_w), b (K,) or None, pads (top, left, bottom, right),
+    strides (s_h, s_w) → (K, H', W'). The kernel is not flipped.
+    """
+    x, w = np.asarray(x, np.float64), np.asarray(w, np.float64)
+    b = np.zeros(w.shape[0]) if b is None else np.asarray(b, np.float64)
+    top, left, bottom, right = pads
+    sh, sw = strides
+    c, h, w_ = x.shape
+    padded = np.zeros((c, h + top + bottom, w_ + left + right))
+    padded[:, top:top + h, left:left + w_] = x
+    k, _, fh, fw = w.shape
+    out = np.empty((k, (padded.shape[1] - fh) // sh + 1, (padded.shape[2] - fw) // sw + 1))
+    for kk in range(k):
+        for i in range(out.shape[1]):
+            for j in range(out.shape[2]):
+                patch = padded[:, i * sh:i * sh + fh, j * sw:j * sw + fw]  # (C, f_h, f_w) under the window
+                out[kk, i, j] = np.sum(patch * w[kk]) + b[kk]
+    return out
+
+
+def loop_correlate_2d(image, kernel, padding=(0, 0), stride=(1, 1)) -> np.ndarray:
+    """:func:`loop_correlate` for one grey image (H, W) and one kernel (f, f): (H', W'), float64."""
+    ph, pw = padding
+    image, kernel = np.asarray(image), np.asarray(kernel)
+    return loop_correlate(image[None], kernel[None, None], None, (ph, pw, ph, pw), stride)[0]
+
+
+def batch_correlate(x, w, b=None, pad: int = 0, dtype=np.float64) -> np.ndarray:
+    """Stride-1 cross-correlation of a batch, vectorised: every f×f window at once, one einsum.
+
+    x (N, C, H, W), w (K, C, f, f), b (K,) or None, ``pad`` zeros on every side →
+    (N, K, H + 2·pad − f + 1, W + 2·pad − f + 1), computed in ``dtype`` (float64
+    for the tests; the benchmark times it in float32). Fast enough for whole networks.
+    """
+    x, w = np.asarray(x, dtype), np.asarray(w, dtype)
+    f = w.shape[2]
+    padded = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    windows = np.lib.stride_tricks.sliding_window_view(padded, (f, f), axis=(2, 3))  # (N, C, H', W', f, f)
+    out = np.einsum("nchwij,kcij->nkhw", windows, w, optimize=True)
+    return out if b is None else out + np.asarray(b, dtype)[None, :, None, None]
+
+
+def relu(values: np.ndarray) -> np.ndarray:
+    """max(0, x), elementwise."""
+    return np.maximum(values, 0)
+
+
+# ---------------------------------------------------------------- the residual block and the depth nets
+def reference_block(a, w1, b1, w2, b2, ws=None, stride=1, skip=True) -> dict[str, np.ndarray]:
+    """Every intermediate of a residual block, float64, following the course's equations literally.
+
+    a (C_in, H, W); w1 (C_out, C_in, 3, 3) at stride ``stride`` with p = 1; w2
+    (C_out, C_out, 3, 3) at stride 1 with p = 1; ws (C_out, C_in, 1, 1) or None
+    for the identity shortcut. Returns z1, a1, z2, shortcut and a2.
+    """
+    a = np.asarray(a, np.float64)
+    z1 = loop_correlate(a, w1, b1, (1, 1, 1, 1), (stride, stride))
+    a1 = relu(z1)
+    z2 = loop_correlate(a1, w2, b2, (1, 1, 1, 1), (1, 1))
+    shortcut = a if ws is None else loop_correlate(a, ws, None, (0, 0, 0, 0), (stride, stride))
+    shortcut = shortcut if skip else np.zeros_like(z2)
+    return {"z1": z1, "a1": a1, "z2": z2, "shortcut": shortcut, "a2": relu(z2 + shortcut)}
+
+
+def held_out_digits() -> tuple[np.ndarray, np.ndarray]:
+    """The committed test digits as stored: images (N, 8, 8) with values 0…16, labels (N,)."""
+    with np.load(MODELS_DIR / "digits_test.npz") as data:
+        return data["images"], data["labels"]
+
+
+def onnx_initializers(name: str) -> dict[str, np.ndarray]:
+    """A committed model's weights as stored in ``onnx_models/<name>.onnx``, float64."""
+    model = onnx.load(MODELS_DIR / f"{name}.onnx")
+    return {i.name: numpy_helper.to_array(i).astype(np.float64) for i in model.graph.initializer}
+
+
+def depth_net_forward(weights: dict[str, np.ndarray], x: np.ndarray, blocks: int, residual: bool,
+                      dtype=np.float64):
+    """The architecture of ``export/depth_experiment.py`` (BN folded), from its weights, in ``dtype``.
+
+    x (N, 1, 8, 8) → logits (N, 10), activations (N, B+1, C, 8, 8): a stem 3×3
+    conv and ReLU, then blocks of conv-ReLU-conv (+ the skip) and ReLU, global
+    average pooling and a linear classifier.
+    """
+    def conv(v, name):
+        return batch_correlate(v, weights[f"{name}.weight"], weights[f"{name}.bias"], 1, dtype)
+
+    a = relu(conv(x, "stem"))
+    acts = [a]
+    for k in range(blocks):
+        z1 = conv(a, f"blocks.{k}.conv1")
+        z2 = conv(relu(z1), f"blocks.{k}.conv2")
+        a = relu(z2 + a) if residual else relu(z2)
+        acts.append(a)
+    logits = a.mean(axis=(2, 3)) @ weights["fc.weight"].T.astype(dtype) + weights["fc.bias"].astype(dtype)
+    return logits, np.stack(acts, axis=1)

@@ -142,3 +142,52 @@ def depth_net_forward(weights: dict[str, np.ndarray], x: np.ndarray, blocks: int
         acts.append(a)
     logits = a.mean(axis=(2, 3)) @ weights["fc.weight"].T.astype(dtype) + weights["fc.bias"].astype(dtype)
     return logits, np.stack(acts, axis=1)
+
+
+# ---------------------------------------------------------------- boxes, anchors and non-max suppression
+def cell_count_iou(a, b) -> float:
+    """IoU of two boxes with whole-number corners by counting the unit cells each covers (brute force)."""
+    def cells(box):
+        x1, y1, x2, y2 = (int(v) for v in box)
+        return {(x, y) for x in range(x1, x2) for y in range(y1, y2)}
+
+    ca, cb = cells(a), cells(b)
+    union = len(ca | cb)
+    return len(ca & cb) / union if union else 0.0
+
+
+def pair_iou(a, b) -> float:
+    """IoU of two corner boxes in plain Python floats: overlap on each axis, then area(∩)/area(∪)."""
+    ox = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    oy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = ox * oy
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / union if union > 0 else 0.0
+
+
+def loop_nms(boxes, scores, iou_threshold=0.5, score_threshold=0.6) -> list[int]:
+    """The course's greedy NMS with Python lists: drop p_c ≤ score_threshold, keep the best, drop IoU ≥ threshold."""
+    left = [i for i in range(len(scores)) if scores[i] > score_threshold]
+    kept = []
+    while left:
+        best = left[0]
+        for i in left:  # the highest score; on a tie the lower index, which comes first
+            if scores[i] > scores[best]:
+                best = i
+        kept.append(best)
+        left = [i for i in left if i != best and pair_iou(boxes[i], boxes[best]) < iou_threshold]
+    return kept
+
+
+def all_point_ap(hits_in_score_order, n_ground_truth) -> float:
+    """VOC's all-point AP by its definition: Σ over each detection of Δrecall × max precision at any recall ≥ it."""
+    tp, recalls, precisions = 0, [], []
+    for k, hit in enumerate(hits_in_score_order, start=1):
+        tp += bool(hit)
+        recalls.append(tp / n_ground_truth)
+        precisions.append(tp / k)
+    total, previous = 0.0, 0.0
+    for k, r in enumerate(recalls):
+        total += (r - previous) * max(precisions[k:])
+        previous = r
+    return total

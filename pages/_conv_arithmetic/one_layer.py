@@ -9,15 +9,7 @@ from pages._conv_arithmetic.state import MAX_CHANNELS, MAX_D, MAX_F, MAX_P, MAX_
 from pages._shared import format as fmt
 from pages._shared import plot, ui
 from playground import runtime
-from playground.conv_arithmetic import (
-    Axis,
-    ShapeError,
-    conv_macs,
-    conv_params,
-    same_padding,
-    shape_probe,
-    usage_grid,
-)
+from playground.conv_arithmetic import Axis, ShapeError, conv_macs, conv_params, same_padding, shape_probe, usage_grid
 
 
 def show_probe(probe: shape_probe.Probe, expected: tuple[int, int, int]) -> None:

@@ -30,15 +30,7 @@ from playground.conv_arithmetic.formulas import (
 )
 from playground.conv_arithmetic.network import GRAMMAR, PRESETS, RF_WHOLE, SpecError, summarize, totals
 from playground.conv_arithmetic.quiz import make_question
-from playground.conv_shape import (
-    Axis,
-    NotAWholeNumber,
-    ShapeError,
-    conv_output_size,
-    dilated_size,
-    resolve_padding,
-    same_padding,
-)
+from playground.conv_shape import Axis, NotAWholeNumber, ShapeError, conv_output_size, dilated_size, resolve_padding, same_padding
 
 __all__ = [
     "Axis", "GRAMMAR", "NotAWholeNumber", "PRESETS", "RF_WHOLE", "ShapeError", "SpecError", "conv_macs",

@@ -16,14 +16,7 @@ import onnx
 import pytest
 
 from playground import runtime
-from playground.conv_arithmetic import (
-    Axis,
-    ShapeError,
-    conv_output_size,
-    same_padding,
-    shape_probe,
-    transposed_conv_output_size,
-)
+from playground.conv_arithmetic import Axis, ShapeError, conv_output_size, same_padding, shape_probe, transposed_conv_output_size
 
 
 def _conv_cases(count: int, seed: int = 0):

@@ -191,3 +191,26 @@ def all_point_ap(hits_in_score_order, n_ground_truth) -> float:
         total += (r - previous) * max(precisions[k:])
         previous = r
     return total
+
+
+# ---------------------------------------------------------------- non-max suppression: operator, Soft-NMS, AP
+def operator_nms_reference(boxes, scores, classes, max_per_class, iou_threshold, score_threshold) -> list[list[int]]:
+    """ONNX NonMaxSuppression as its spec and reference code read, in plain Python, for one batch.
+
+    Class by class (classes 0…C−1, each box in its own class only): keep scores strictly above
+    ``score_threshold``; repeatedly take the highest score (the lower index on a tie) and drop every remaining
+    box whose IoU with it is strictly above ``iou_threshold``; stop at ``max_per_class``. Rows (0, class, box).
+    """
+    rows = []
+    for cls in sorted(set(int(c) for c in classes)):
+        left = [i for i in range(len(scores)) if int(classes[i]) == cls and scores[i] > score_threshold]
+        chosen = []
+        while left and len(chosen) < max_per_class:
+            best = left[0]
+            for i in left:
+                if scores[i] > scores[best]:
+                    best = i
+            chosen.append(best)
+            left = [i for i in left if i != best and not pair_iou(boxes[i], boxes[best]) > iou_threshold]
+        rows += [[0, cls, i] for i in chosen]
+    return rows

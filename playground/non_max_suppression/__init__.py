@@ -4,7 +4,10 @@ The public API of the concept (page ``pages/non_max_suppression.py``):
 
 - :func:`nms`, the course's greedy rule (scores > 0.6, then drop IoU ≥ 0.5),
   :func:`nms_steps` for the step-through and :func:`nms_per_class` (:mod:`.greedy`);
-- precision, recall, AP and mAP (:mod:`.evaluation`).
+- precision, recall, AP and mAP (:mod:`.evaluation`);
+- :func:`onnx_nms`, the same rule computed by ONNX Runtime's ``NonMaxSuppression``
+  operator in the committed ``nms_postprocess`` model, and :func:`run_operator`
+  for the raw operator's answer (:mod:`.runtime_nms`).
 
 IoU comes from :func:`playground.anchor_boxes.iou`, its one home.
 
@@ -28,9 +31,10 @@ from playground.non_max_suppression.evaluation import (
     precision_recall,
 )
 from playground.non_max_suppression.greedy import IOU_THRESHOLD, SCORE_THRESHOLD, Step, nms, nms_per_class, nms_steps, score_order
+from playground.non_max_suppression.runtime_nms import OperatorResult, onnx_nms, operator_thresholds, run_operator
 
 __all__ = [
-    "IOU_THRESHOLD", "MATCH_IOU", "METHODS", "SCORE_THRESHOLD", "ClassResult", "Detections", "GroundTruth", "Step",
-    "average_precision", "evaluate", "match", "mean_average_precision", "nms", "nms_per_class", "nms_steps",
-    "precision_recall", "score_order",
+    "IOU_THRESHOLD", "MATCH_IOU", "METHODS", "SCORE_THRESHOLD", "ClassResult", "Detections", "GroundTruth",
+    "OperatorResult", "Step", "average_precision", "evaluate", "match", "mean_average_precision", "nms", "nms_per_class",
+    "nms_steps", "onnx_nms", "operator_thresholds", "precision_recall", "run_operator", "score_order",
 ]

@@ -182,9 +182,8 @@ def run_operator(boxes, scores, classes=None, iou_threshold: float = IOU_THRESHO
     inputs, labels = feeds(boxes, scores, classes, iou_threshold, score_threshold, max_per_class, course_rule)
     out = runtime.run(MODEL, inputs, provider=provider)
     selected = out["selected"].astype(np.int64).reshape(-1, 3)
-    box_index = out["box_index"].astype(np.int64).reshape(-1)
-    kept = box_index[score_order(np.asarray(scores, np.float64).reshape(-1)[box_index])] if len(box_index) \
-        else box_index
+    box_index = np.sort(out["box_index"].astype(np.int64).reshape(-1))  # index order, so ties go to the lower index
+    kept = box_index[score_order(np.asarray(scores, np.float64).reshape(-1)[box_index])]
     return OperatorResult(kept, selected, labels, inputs["iou_threshold"][0], inputs["score_threshold"][0],
                           int(inputs["max_per_class"][0]))
 

@@ -102,6 +102,11 @@ def test_wrapper_equals_the_course_rule_per_class(seed, n, cap, iou_t, score_t, 
     assert kept.tolist() == nms_per_class(boxes, scores, classes, iou_t, score_t, cap).tolist()
 
 
+def test_equal_scores_in_two_classes_go_to_the_lower_index():
+    """Box 1 (class 2) and box 0 (class 1) score the same: box 0 comes first, as nms_per_class orders them."""
+    assert onnx_nms([[0, 0, 1, 1], [5, 5, 6, 6]], [0.8, 0.8], [1, 0], provider="cpu").tolist() == [0, 1]
+
+
 def test_wrapper_without_classes_is_nms():
     """classes=None is one class: the same indices, in the same order, as nms."""
     boxes, scores, _ = clustered(11, 90)

@@ -1,0 +1,33 @@
+"""Non-max suppression: IoU, greedy NMS step by step, the runtime's NonMaxSuppression, Soft-NMS and AP."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from pages._non_max_suppression import detector_view, iou_section, operator_section, quiz, soft_section, source, state
+from pages._non_max_suppression import steps_section as steps
+from pages._shared import ui
+from playground import runtime
+
+st.title("Non-max suppression")
+st.markdown(
+    "A detector like YOLO proposes a box in every grid cell and for every anchor, so one object is usually found "
+    "several times. **Non-max suppression** keeps the most confident box and drops the ones that overlap it too "
+    "much, measured by **intersection over union** (IoU). Below: IoU with your own boxes, the greedy rule one step "
+    "at a time, the same rule computed by ONNX Runtime's operator, Soft-NMS, and what the choice does to a "
+    "detector's average precision.")
+link_notice = st.empty()  # filled at the end, once every widget has read its value from the link
+with runtime.record_runs() as runs:
+    iou_section.show()
+    boxes, settings = source.controls()
+    picture = detector_view.picture(boxes)
+    trace = steps.trace_for(boxes, settings)
+    steps.show(boxes, settings, picture)
+    operator_section.show(boxes, settings, trace)
+    soft_section.show(boxes, settings, trace, picture)
+    detector_view.evaluation()
+    quiz.show()
+ui.show_runs(runs)
+with link_notice:
+    ui.url_notice()
+state.sync()

@@ -11,7 +11,7 @@ import streamlit as st
 from pages._non_max_suppression import figures, source, state
 from pages._shared import format as fmt
 from pages._shared import plot, ui
-from playground.non_max_suppression import Trace, soft_nms_per_class, soft_nms_steps
+from playground.non_max_suppression import Trace, soft_nms_steps
 from playground.non_max_suppression import soft as sn
 from playground.non_max_suppression.boxsets import BoxSet
 
@@ -20,11 +20,19 @@ FINAL = (0.001, 0.01, 0.05, 0.1, 0.2, 0.3, 0.5)  # choices of the score at or be
 MAX_BARS = 30  # boxes in the score chart, the most confident first
 
 
-def _worked(boxes: BoxSet, classes: np.ndarray, method: str, sigma: float, nt: float, final: float) -> str | None:
-    """The first decay of the first class, in the learner's numbers (the box most overlapped by the first kept one)."""
+def class_steps(boxes: BoxSet, classes: np.ndarray, method: str, sigma: float, nt: float,
+                final: float) -> list[tuple[np.ndarray, list]]:
+    """Soft-NMS of each class, once: (the class's box indices, its SoftSteps)."""
+    out = []
     for cls in np.unique(classes):
         members = np.flatnonzero(classes == cls)
-        steps = soft_nms_steps(boxes.boxes[members], boxes.scores[members], method, sigma, nt, final)
+        out.append((members, soft_nms_steps(boxes.boxes[members], boxes.scores[members], method, sigma, nt, final)))
+    return out
+
+
+def _worked(per_class: list, method: str, sigma: float, nt: float) -> str | None:
+    """The first decay of the first class, in the learner's numbers (the box most overlapped by the first kept one)."""
+    for members, steps in per_class:
         if steps and len(steps[0].candidates):
             s = steps[0]
             k = int(np.argmax(s.ious))
@@ -56,9 +64,11 @@ def show(boxes: BoxSet, settings: source.Settings, trace: Trace, picture: str | 
     final = cols[3].select_slider("drop a box once its score is ≤", FINAL, key="sfinal",
                                   help="The paper's code drops boxes below 0.001.")
     classes = boxes.classes if settings.per_class else np.zeros(len(boxes), np.int64)
-    kept, kept_scores = soft_nms_per_class(boxes.boxes, boxes.scores, classes, method, sigma, nt, final)
-    soft = np.zeros(len(boxes))
-    soft[kept] = kept_scores
+    per_class = class_steps(boxes, classes, method, sigma, nt, final)
+    soft = np.zeros(len(boxes))  # each box's decayed score when kept; 0 if dropped
+    for members, steps in per_class:
+        soft[[members[st_.kept] for st_ in steps]] = [st_.score for st_ in steps]
+    kept = np.flatnonzero(soft > 0)
     hard = np.zeros(len(boxes))
     hard[trace.kept] = boxes.scores[trace.kept]
     shown = int((soft > settings.score_threshold).sum())
@@ -66,7 +76,7 @@ def show(boxes: BoxSet, settings: source.Settings, trace: Trace, picture: str | 
     metrics[0].metric("hard NMS keeps", len(trace.kept))
     metrics[1].metric(f"Soft-NMS keeps (score > {fmt.num(final, 3)})", len(kept))
     metrics[2].metric(f"… of which score > {fmt.num(settings.score_threshold, 2)}", shown)
-    worked = _worked(boxes, classes, method, sigma, nt, final)
+    worked = _worked(per_class, method, sigma, nt)
     if worked:
         st.latex(worked)
     left, right = st.columns([3, 2])
@@ -84,13 +94,8 @@ def show(boxes: BoxSet, settings: source.Settings, trace: Trace, picture: str | 
                    "(before → after). Grey dotted: dropped by both.")
     with right:
         curve = sn.decay(np.linspace(0, 1, 101), method, sigma, nt)
-        first = None
-        for cls in np.unique(classes):  # the first step's boxes: (IoU with the first kept box, the factor applied)
-            members = np.flatnonzero(classes == cls)
-            steps = soft_nms_steps(boxes.boxes[members], boxes.scores[members], method, sigma, nt, final)
-            if steps and len(steps[0].candidates):
-                first = np.stack([steps[0].ious, sn.decay(steps[0].ious, method, sigma, nt)], axis=1)
-                break
+        first = next((np.stack([steps[0].ious, sn.decay(steps[0].ious, method, sigma, nt)], axis=1)
+                      for _, steps in per_class if steps and len(steps[0].candidates)), None)  # (IoU, factor) at step 1
         plot.chart(figures.decay_figure(method, sigma, nt, settings.iou_threshold, curve,
                                         first if first is not None else np.zeros((0, 2))), "soft_decay")
     order = np.argsort(-boxes.scores, kind="stable")[:MAX_BARS]

@@ -34,6 +34,7 @@ SOFT_METHODS = ("linear", "gaussian")
 SIGMA = 0.5  # the paper's σ of the Gaussian decay exp(−IoU²/σ)
 LINEAR_THRESHOLD = 0.3  # the paper's N_t: the linear decay applies from this IoU on
 FINAL_THRESHOLD = 0.001  # a box whose decayed score is ≤ this is dropped (the paper's code)
+MATRIX_LIMIT = 2048  # up to this many boxes, all IoUs are computed at once ((N, N) float64: 32 MB at the limit)
 
 
 def decay(ious, method: str = "gaussian", sigma: float = SIGMA, iou_threshold: float = LINEAR_THRESHOLD) -> np.ndarray:
@@ -103,11 +104,20 @@ def soft_nms_steps(boxes, scores, method: str = "gaussian", sigma: float = SIGMA
         raise ValueError("scores must be finite numbers")
     decay(np.zeros(0), method, sigma, iou_threshold)  # checks the method and σ
     alive = np.flatnonzero(s > score_threshold)
+    # Every box in play may be kept in turn: one IoU matrix up front instead of a validated call per round
+    matrix = iou(b[alive], b[alive]) if 0 < len(alive) <= MATRIX_LIMIT else None  # (A, A)
+    position = np.full(len(b), -1, np.int64)
+    position[alive] = np.arange(len(alive))
     steps = []
     while len(alive):
         best = alive[score_order(s[alive])[0]]  # the highest current score; a tie to the lower index
         rest = alive[alive != best]
-        overlaps = iou(b[best], b[rest]) if len(rest) else np.zeros(0)
+        if not len(rest):
+            overlaps = np.zeros(0)
+        elif matrix is not None:
+            overlaps = matrix[position[best], position[rest]]
+        else:
+            overlaps = iou(b[best], b[rest])
         before = s[rest].copy()
         s[rest] = before * decay(overlaps, method, sigma, iou_threshold)
         steps.append(SoftStep(int(best), float(s[best]), rest, overlaps, before, s[rest].copy()))

@@ -14,7 +14,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from playground.non_max_suppression.evaluation import MATCH_IOU, Detections, GroundTruth, evaluate, mean_average_precision
+from playground.non_max_suppression.evaluation import (
+    MATCH_IOU,
+    METHODS,
+    ClassResult,
+    Detections,
+    GroundTruth,
+    average_precision,
+    evaluate,
+    mean_average_precision,
+)
 from playground.non_max_suppression.greedy import nms_per_class
 from playground.non_max_suppression.soft import SIGMA, soft_nms_per_class
 
@@ -80,3 +89,36 @@ def map_sweep(raw: list[Detections], truths: list[GroundTruth], classes, thresho
             kept = [suppress(d, kind, float(t), score_threshold, sigma) for d in raw]
         out.append(mean_average_precision(evaluate(kept, truths, classes, match_iou, method)))
     return np.array(out)
+
+
+def sweep_results(raw: list[Detections], truths: list[GroundTruth], classes, thresholds, kind: str = "hard",
+                  score_threshold: float = EVAL_SCORE_THRESHOLD, sigma: float = SIGMA,
+                  match_iou: float = MATCH_IOU) -> list[dict[str, dict[int, ClassResult]]]:
+    """Every class's precision–recall curve and AP, by both interpolations, at each threshold.
+
+    Matching is done once per threshold; the two APs differ only in how the
+    same curve is integrated.
+
+    Returns
+    -------
+    list of dict
+        One per threshold: ``{method: {class: ClassResult}}`` for each method in ``METHODS``.
+    """
+    out = []
+    for t in np.asarray(thresholds, np.float64).reshape(-1):
+        if kind == "gaussian":
+            kept = [suppress(d, kind, score_threshold=score_threshold, sigma=float(t)) for d in raw]
+        else:
+            kept = [suppress(d, kind, float(t), score_threshold, sigma) for d in raw]
+        voc = evaluate(kept, truths, classes, match_iou, "all_points")
+        coco = {c: ClassResult(c, average_precision(r.recall, r.precision, "coco101"), r.n_ground_truth, r.recall,
+                               r.precision) for c, r in voc.items()}
+        out.append({"all_points": voc, "coco101": coco})
+    return out
+
+
+def map_curve(results: list[dict[str, dict[int, ClassResult]]], method: str = "all_points") -> np.ndarray:
+    """mAP at each threshold of :func:`sweep_results`, by one interpolation: shape (T,)."""
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, not {method!r}")
+    return np.array([mean_average_precision(r[method]) for r in results])

@@ -81,3 +81,17 @@ def test_an_unknown_kind_is_refused():
     raw, _ = duplicates(4, 1)
     with pytest.raises(ValueError, match="kind must be"):
         suppress(raw[0], "soft")
+
+
+@pytest.mark.parametrize("kind, thresholds", [("hard", [0.3, 0.6]), ("linear", [0.3]), ("gaussian", [0.5, 1.0])])
+def test_sweep_results_hold_both_interpolations_of_the_same_matches(kind, thresholds):
+    """sweep_results' curves are evaluate()'s; its all-point and 101-point mAPs are map_sweep's for each method."""
+    from playground.non_max_suppression.sweep import map_curve, sweep_results
+
+    raw, truths = duplicates(5)
+    results = sweep_results(raw, truths, [0, 1], thresholds, kind)
+    for method in ("all_points", "coco101"):
+        np.testing.assert_allclose(map_curve(results, method), map_sweep(raw, truths, [0, 1], thresholds, kind, method),
+                                   rtol=1e-12)
+    for r in results:
+        np.testing.assert_array_equal(r["all_points"][0].recall, r["coco101"][0].recall)

@@ -87,7 +87,7 @@ def label_text(i: int, score: float, extra: str = "") -> str:
 
 
 def _outline_traces(boxes: np.ndarray, colours, dashes, widths, opacities, labels=None) -> list[dict]:
-    """Box outlines (and their labels, at the top-left corner) as one scatter trace per style.
+    """Box outlines as one scatter trace per style, and their labels (top-left corners) as one text trace per style.
 
     Hundreds of layout shapes, or a trace per box, would each be validated by plotly: a few traces with numpy
     arrays keep a figure of 200 boxes at a few milliseconds.
@@ -104,12 +104,13 @@ def _outline_traces(boxes: np.ndarray, colours, dashes, widths, opacities, label
         ys = np.stack([b[:, 1], b[:, 1], b[:, 3], b[:, 3], b[:, 1], nan], axis=1).ravel()
         trace = {"type": "scatter", "x": xs, "y": ys, "mode": "lines", "opacity": opacity,
                  "line": {"color": colour, "dash": dash, "width": width}, "hoverinfo": "skip", "connectgaps": False}
-        if labels is not None and any(labels[i] for i in members):
-            text = np.full((len(b), 6), "", dtype=object)
-            text[:, 0] = [labels[i] for i in members]  # on the first corner only
-            trace.update(mode="lines+text", text=text.ravel().astype(str), textposition="bottom right",
-                         textfont={"color": colour, "size": 11})
         traces.append(trace)
+        labelled = [i for i in members if labels is not None and labels[i]]
+        if labelled:  # a text trace of its own: plotly left some labels out when they rode on the lines
+            corners = np.asarray(boxes, np.float64)[labelled]
+            traces.append({"type": "scatter", "mode": "text", "x": corners[:, 0], "y": corners[:, 1],
+                           "text": np.array([labels[i] for i in labelled]), "textposition": "bottom right",
+                           "textfont": {"color": colour, "size": 11}, "hoverinfo": "skip"})
     return traces
 
 

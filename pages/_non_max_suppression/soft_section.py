@@ -83,7 +83,8 @@ def show(boxes: BoxSet, settings: source.Settings, trace: Trace, picture: str | 
     with left:
         colours = [figures.KEPT if hard[i] > 0 else (figures.IN_PLAY if soft[i] > 0 else figures.BELOW)
                    for i in range(len(boxes))]
-        labels = [f"#{i + 1} {fmt.num(boxes.scores[i], 2)}→{fmt.num(soft[i], 2)}" if soft[i] > 0 else ""
+        labelled = soft > (settings.score_threshold if len(boxes) > 25 else 0)  # many boxes: label those shown
+        labels = [f"#{i + 1} {fmt.num(boxes.scores[i], 2)}→{fmt.num(soft[i], 2)}" if labelled[i] else ""
                   for i in range(len(boxes))]
         opacities = [0.25 + 0.75 * float(soft[i]) if soft[i] > 0 else 0.2 for i in range(len(boxes))]
         widths = [3 if hard[i] > 0 else 1.5 for i in range(len(boxes))]

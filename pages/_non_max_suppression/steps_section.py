@@ -17,6 +17,7 @@ from playground.non_max_suppression.boxsets import BoxSet
 CHART_KEY = "steps_chart"
 _LAST_DRAG = "_nms_steps_last_drag"
 MAX_TABLE_ROWS = 60  # candidates listed at one step; the rest are counted
+LABEL_ALL = 25  # up to this many boxes every box is labelled; above, only those kept or decided at this step
 
 
 def trace_for(boxes: BoxSet, settings: source.Settings) -> Trace:
@@ -106,11 +107,14 @@ def _apply_drag(boxes: BoxSet) -> None:
     st.rerun(scope="app")
 
 
-def figure(boxes: BoxSet, trace: Trace, step: int, picture: str | None, drag_on: bool, height_px: int = 430):
+def figure(boxes: BoxSet, trace: Trace, step: int, picture: str | None, drag_on: bool, height_px: int = 520):
     """The boxes as they stand after ``step`` steps."""
     grouping = boxes.classes if trace.per_class else np.zeros(len(boxes), np.int64)
     colours, dashes, widths, opacities, extras = styles(trace, step, grouping)
-    labels = [figures.label_text(i, boxes.scores[i], extras[i]) for i in range(len(boxes))]
+    busy = len(boxes) > LABEL_ALL  # then only the boxes kept so far and those decided at this step are labelled
+    decided = (trace.removed_at == step - 1) | ((trace.fate == "kept") & (trace.removed_at < step))
+    labels = [figures.label_text(i, boxes.scores[i], extras[i]) if decided[i] or not busy else ""
+              for i in range(len(boxes))]
     return figures.boxes_figure(boxes.boxes, boxes.scores, colours, dashes, widths, opacities, labels, boxes.width,
                                 boxes.height, picture=picture, truth=boxes.truth_boxes if len(boxes.truth_boxes) else None,
                                 drag=drag_on, height_px=height_px)

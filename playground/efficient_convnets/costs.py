@@ -42,6 +42,21 @@ class Layer:
     params: int  # weights and biases
     macs: int  # multiplications (each one a multiply-add), bias excluded
 
+    @property
+    def moved(self) -> int:
+        """Numbers the layer must read or write at least once: its input, its output and its parameters."""
+        return _volume(self.input_shape) + _volume(self.output_shape) + self.params
+
+    @property
+    def intensity(self) -> float:
+        """Multiplications per number moved: few means the layer waits on memory rather than on arithmetic."""
+        return self.macs / self.moved
+
+
+def _volume(shape: tuple[int, int, int]) -> int:
+    h, w, c = shape
+    return h * w * c
+
 
 def _side(n: int, f: int, p, s: int) -> int:
     """Output side for p as a number, "valid" or "same" (playground.conv_shape does the arithmetic)."""

@@ -244,3 +244,51 @@ def run_onnx_in_numpy(path, feeds: dict[str, np.ndarray], wanted: list[str]) -> 
             raise NotImplementedError(node.op_type)
         values[node.output[0]] = out
     return {name: values[name] for name in wanted}
+
+
+# ---------------------------------------------------------------- cheap networks: counting multiplications
+def window_positions(n: int, f: int, pad_before: int, pad_after: int, s: int) -> int:
+    """How many places an f-wide window fits along a padded axis, counted by sliding it s cells at a time."""
+    positions, start = 0, 0
+    while start + f <= n + pad_before + pad_after:
+        positions += 1
+        start += s
+    return positions
+
+
+def loop_conv_mults(n: int, f: int, channels_seen: int, filters: int, pad: tuple[int, int] = (0, 0),
+                    s: int = 1) -> int:
+    """Multiplications of a conv on an n×n input: every output number is f·f·channels_seen products.
+
+    ``channels_seen`` is n_C for a normal conv and 1 for a depthwise one (one filter per channel).
+    """
+    side = window_positions(n, f, pad[0], pad[1], s)
+    return side * side * filters * f * f * channels_seen
+
+
+def onnx_conv_layers(path, side: int) -> dict[str, dict]:
+    """Every Conv node of an ONNX file at a fixed (1, 3, side, side) input, from ONNX's own shape inference.
+
+    Returns name -> {"weight": (M, C/g, kh, kw), "output": (N, M, H, W), "group", "strides", "pads", "macs"},
+    with macs = H·W·M·(C/g)·kh·kw.
+    """
+    model = onnx.load(path)
+    dims = model.graph.input[0].type.tensor_type.shape.dim
+    for dim, value in zip(dims, (1, 3, side, side)):
+        dim.ClearField("dim_param")
+        dim.dim_value = value
+    inferred = onnx.shape_inference.infer_shapes(model)
+    shapes = {v.name: tuple(d.dim_value for d in v.type.tensor_type.shape.dim)
+              for v in list(inferred.graph.value_info) + list(inferred.graph.output)}
+    weights = {i.name: tuple(i.dims) for i in model.graph.initializer}
+    layers = {}
+    for node in model.graph.node:
+        if node.op_type != "Conv":
+            continue
+        attrs = {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
+        m, cg, kh, kw = weights[node.input[1]]
+        out = shapes[node.output[0]]
+        layers[node.name] = {"weight": (m, cg, kh, kw), "output": out, "group": attrs.get("group", 1),
+                             "strides": tuple(attrs.get("strides", (1, 1))), "pads": tuple(attrs.get("pads", (0,) * 4)),
+                             "macs": out[2] * out[3] * m * cg * kh * kw}
+    return layers

@@ -21,6 +21,7 @@ class Question:
     text: str
     answer: int
     explanation: str
+    numbers: dict  # the values in the question, e.g. {"n": 6, "f": 3, "n_c": 3, "n_c_out": 5}
 
 
 def separable_question(seed: int) -> Question:
@@ -36,7 +37,7 @@ def separable_question(seed: int) -> Question:
             "in all?")
     why = (f"The output is {out}×{out}. Depthwise: {out}·{out}·{n_c}·{f}·{f} = {depthwise.macs:,}; pointwise: "
            f"{out}·{out}·{n_c}·{n_c_out} = {pointwise.macs:,}; together {answer:,}.")
-    return Question(seed, text, answer, why)
+    return Question(seed, text, answer, why, {"n": n, "f": f, "n_c": n_c, "n_c_out": n_c_out})
 
 
 def inception_question(seed: int) -> Question:
@@ -63,4 +64,4 @@ def inception_question(seed: int) -> Question:
         why = (f"Max-pooling keeps every channel, so the pool branch passes all {spec.n_c} through: "
                f"{spec.c1} + {spec.c3} + {spec.c5} + {spec.n_c} = {answer}. That pile-up is one reason for the "
                "1×1 after the pool.")
-    return Question(seed, text, answer, why)
+    return Question(seed, text, answer, why, {"spec": spec, "bottleneck": bottleneck})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from pages._efficient_convnets import inception, measured, quiz_tab, scaling, separable, viewer
-from pages._efficient_convnets.state import TAB_KEYS, TABS, seed_url_state
+from pages._efficient_convnets.state import TABS, seed_url_state, sync_url
 from pages._shared import ui
 
 st.title("Cheap networks")
@@ -22,4 +22,4 @@ for tab, draw in zip(tabs, (inception.show, separable.show, scaling.show, measur
     if tab.open:
         with tab:
             draw()
-ui.sync_url(["tab"] + TAB_KEYS[TABS.index(st.session_state["tab"])])
+sync_url()

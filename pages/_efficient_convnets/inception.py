@@ -5,13 +5,14 @@ from __future__ import annotations
 import streamlit as st
 
 from pages._efficient_convnets import figures, latex
-from pages._efficient_convnets.state import FILTER_SIDES, MAX_CHANNELS, MAX_SIDE
+from pages._efficient_convnets.state import FILTER_SIDES, MAX_CHANNELS, MAX_SIDE, sync_url
 from pages._shared import format as fmt
 from pages._shared import plot
 from playground.conv_arithmetic import ShapeError
 from playground.efficient_convnets import Design, InceptionSpec, inception_module, module_channels, one_by_one_bottleneck
 
 
+@st.fragment
 def bottleneck_section() -> None:
     st.subheader("A 1×1 convolution is a fully connected layer at every pixel")
     st.markdown(
@@ -26,6 +27,7 @@ def bottleneck_section() -> None:
     f = int(c[2].select_slider("filter f × f", [str(f) for f in FILTER_SIDES], key="bn_f"))
     filters = c[3].number_input("filters", 1, MAX_CHANNELS, key="bn_k")
     reduced = c[4].number_input("bottleneck channels", 1, MAX_CHANNELS, key="bn_r")
+    sync_url()
     try:
         direct, bottleneck = one_by_one_bottleneck(n, n_c, f, filters, reduced)
     except ShapeError as exc:
@@ -71,6 +73,7 @@ def branch_rows(branches: tuple[Design, ...]) -> list[dict]:
     return rows
 
 
+@st.fragment
 def inception_section() -> None:
     st.subheader("The Inception module: let the network pick the filter size")
     st.markdown(
@@ -81,6 +84,7 @@ def inception_section() -> None:
         "nine such modules and adds side branches that try to classify from the middle layers, which keeps those "
         "layers' features useful and regularises the network.")
     spec, bottleneck = spec_controls()
+    sync_url()
     try:
         branches, other = inception_module(spec, bottleneck), inception_module(spec, not bottleneck)
     except ShapeError as exc:

@@ -6,6 +6,7 @@ import random
 
 import streamlit as st
 
+from pages._efficient_convnets.state import sync_url
 from pages._shared import ui
 from playground.efficient_convnets import quiz
 
@@ -15,15 +16,19 @@ def new_question(key: str) -> None:
     st.session_state[f"{key}_ans"] = None
 
 
-def ask(key: str, title: str, question: quiz.Question) -> None:
+@st.fragment
+def ask(key: str, title: str, make) -> None:
+    """One question, rebuilt from its seed; checking or asking another reruns only this question."""
+    question = make(st.session_state[key])
     st.subheader(title)
     st.markdown(f"**Question {question.seed}.** {question.text}")
     guess = st.number_input("Your answer", min_value=0, value=None, step=1, key=f"{key}_ans")
     ui.check_answer(guess, question.answer, key=key, explanation=question.explanation)
     st.button("New question", key=f"{key}_new", on_click=new_question, args=(key,))
+    sync_url()
 
 
 def show() -> None:
-    ask("q1", "The cost of a depthwise-separable layer", quiz.separable_question(st.session_state["q1"]))
-    ask("q2", "How many channels an Inception module outputs", quiz.inception_question(st.session_state["q2"]))
+    ask("q1", "The cost of a depthwise-separable layer", quiz.separable_question)
+    ask("q2", "How many channels an Inception module outputs", quiz.inception_question)
     st.caption("The question numbers are in the link: share it to ask someone the same questions.")

@@ -5,12 +5,13 @@ from __future__ import annotations
 import streamlit as st
 
 from pages._efficient_convnets import figures
-from pages._efficient_convnets.state import BASE_RANGE
+from pages._efficient_convnets.state import BASE_RANGE, sync_url
 from pages._shared import plot
 from playground.efficient_convnets import BASE_RESOLUTION, compound_scaling, scaling_table
 from playground.efficient_convnets.scaling import MAX_PHI
 
 
+@st.fragment
 def show() -> None:
     st.subheader("EfficientNet: scale depth, width and resolution together")
     st.markdown(
@@ -25,6 +26,7 @@ def show() -> None:
     beta = c[1].slider("β (width)", lo, hi, step=0.01, key="be")
     gamma = c[2].slider("γ (resolution)", lo, hi, step=0.01, key="ga")
     phi = c[3].slider("φ", 0, MAX_PHI, key="phi")
+    sync_url()
     m = compound_scaling(phi, alpha, beta, gamma)
     base = alpha * beta ** 2 * gamma ** 2
     st.latex(rf"\alpha\beta^2\gamma^2 = {alpha:g}\cdot{beta:g}^2\cdot{gamma:g}^2 = {base:.4g}")

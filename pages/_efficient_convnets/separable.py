@@ -5,12 +5,13 @@ from __future__ import annotations
 import streamlit as st
 
 from pages._efficient_convnets import latex
-from pages._efficient_convnets.state import MAX_CHANNELS, MAX_F, MAX_S, MAX_SIDE, MAX_T
+from pages._efficient_convnets.state import MAX_CHANNELS, MAX_F, MAX_S, MAX_SIDE, MAX_T, sync_url
 from pages._shared import format as fmt
 from playground.conv_arithmetic import ShapeError
 from playground.efficient_convnets import block_view, bottleneck_block, depthwise_separable, graph, normal_conv, separable_ratio
 
 
+@st.fragment
 def separable_section() -> None:
     st.subheader("Depthwise-separable convolution (MobileNet v1)")
     st.markdown(
@@ -25,6 +26,7 @@ def separable_section() -> None:
     n_c_out = c[3].number_input("filters n_C'", 1, MAX_CHANNELS, key="ds_k")
     p = c[4].number_input("padding p", 0, MAX_F, key="ds_p")
     s = c[5].number_input("stride s", 1, MAX_S, key="ds_s")
+    sync_url()
     try:
         normal = normal_conv(n, f, n_c, n_c_out, p, s)
         depthwise, pointwise = depthwise_separable(n, f, n_c, n_c_out, p, s)
@@ -52,6 +54,7 @@ def separable_section() -> None:
                "so a depthwise-separable layer does 8 to 9 times fewer multiplications.")
 
 
+@st.fragment
 def block_section() -> None:
     st.subheader("MobileNetV2's bottleneck block")
     st.markdown(
@@ -66,6 +69,7 @@ def block_section() -> None:
     t = c[2].number_input("expansion t", 1, MAX_T, key="mb_t")
     c_out = c[3].number_input("output channels", 1, MAX_CHANNELS, key="mb_o")
     s = c[4].number_input("stride s", 1, 2, key="mb_s")
+    sync_url()
     block = bottleneck_block(n, c_in, t, c_out, s)
     rows = [{"step": layer.name, "input": "×".join(map(str, layer.input_shape)),
              "output": "×".join(map(str, layer.output_shape)), "parameters": layer.params,
@@ -95,7 +99,7 @@ def real_blocks_section() -> None:
         rows.append({"block": spec.index, "input": f"{spec.n}×{spec.n}×{spec.c_in}", "t": spec.t,
                      "output": "×".join(map(str, block.output_shape)), "s": spec.s,
                      "residual": "yes" if spec.residual else "no", "multiplications": block.macs})
-    st.dataframe(rows, hide_index=True, height=36 * (len(rows) + 1) + 2, column_config={
+    st.dataframe(rows, hide_index=True, height=35 * (len(rows) + 1) + 3, column_config={
         "multiplications": st.column_config.NumberColumn(format="localized")})
     graph_macs = sum(graph.nodes()[i].macs for b in graph.blocks() for i in b.conv_indices())
     st.caption(f"Each row's shapes are read from the committed model's graph at 224×224 and costed by the calculator "

@@ -46,6 +46,11 @@ TAB_KEYS = (
 )
 
 
+def sync_url() -> None:
+    """Write the open tab's controls into the link; called at the end of the page and of every fragment."""
+    ui.sync_url(["tab"] + TAB_KEYS[TABS.index(st.session_state["tab"])])
+
+
 def seed_url_state() -> None:
     """Seed every control from the link once, and keep hidden tabs' values alive across reruns."""
     for key, (default, lo, hi) in {**INCEPTION_INTS, **SEPARABLE_INTS, **VIEWER_INTS, **MEASURED_INTS,

@@ -6,7 +6,7 @@ import numpy as np
 import streamlit as st
 
 from pages._efficient_convnets import figures
-from pages._efficient_convnets.state import BLOCKS, IMAGES
+from pages._efficient_convnets.state import BLOCKS, IMAGES, sync_url
 from pages._shared import format as fmt
 from pages._shared import plot, ui
 from playground import runtime
@@ -93,14 +93,18 @@ def mosaics(acts: block_view.BlockActivations) -> None:
                   caption=f"{STEP_TITLES[stage]}: {shape_text(acts.shape(stage))}, channels 1–{shown} of {maps.shape[0]}")
 
 
+@st.fragment
 def channel_walk(acts: block_view.BlockActivations) -> None:
-    """One expanded channel through the depthwise step, then one output channel of the projection."""
+    """One expanded channel through the depthwise step, then one output channel of the projection.
+
+    A fragment: picking a channel reruns only this part, not the model or the mosaics.
+    """
     c_exp, c_out = acts.shape("depthwise")[2], acts.shape("project")[2]
     for key, hi in (("ch", c_exp), ("och", c_out)):
         st.session_state[key] = min(st.session_state[key], hi)  # keep the pick inside a smaller block
     st.markdown("**Depthwise: channel c of the output comes from channel c of the input alone, through its own 3×3 "
                 "filter.**")
-    c = st.number_input("channel c", 1, c_exp, key="ch") - 1
+    c = st.columns(4)[0].number_input(f"channel c (1…{c_exp})", 1, c_exp, key="ch") - 1
     cols = st.columns([4, 3, 4])
     before = acts.maps["expand"][c] if "expand" in acts.maps else acts.maps["input"][c]
     cols[0].image(figures.channel_picture(before, False), width="stretch", output_format="JPEG",
@@ -111,7 +115,8 @@ def channel_walk(acts: block_view.BlockActivations) -> None:
                   caption=f"channel {c + 1} after the depthwise 3×3 and ReLU6")
     st.markdown(f"**Projection: each output channel is a weighted sum of all {c_exp} depthwise channels (a 1×1 conv), "
                 "with no ReLU.**")
-    j = st.number_input("output channel", 1, c_out, key="och") - 1
+    j = st.columns(4)[0].number_input(f"output channel (1…{c_out})", 1, c_out, key="och") - 1
+    sync_url()
     plot.chart(figures.projection_weights(acts.projection_weights[j], j, c), "projection_weights")
     cols = st.columns(2)
     cols[0].image(figures.channel_picture(acts.maps["project"][j], True), width="stretch", output_format="JPEG",

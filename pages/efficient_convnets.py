@@ -7,6 +7,7 @@ import streamlit as st
 from pages._efficient_convnets import inception, measured, quiz_tab, scaling, separable, viewer
 from pages._efficient_convnets.state import TABS, seed_url_state, sync_url
 from pages._shared import ui
+from playground.manifest import ModelUnavailable
 
 st.title("Cheap networks")
 st.markdown(
@@ -21,5 +22,8 @@ tabs = st.tabs(TABS, key="tab", on_change="rerun")
 for tab, draw in zip(tabs, (inception.show, separable.show, scaling.show, measured.show, viewer.show, quiz_tab.show)):
     if tab.open:
         with tab:
-            draw()
+            try:
+                draw()
+            except ModelUnavailable as exc:  # the message names the file and the command that rebuilds it
+                st.error(f"The MobileNetV2 model could not be loaded: {exc}")
 sync_url()

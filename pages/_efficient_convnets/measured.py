@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from pages._efficient_convnets import figures, latex
-from pages._efficient_convnets.state import BLOCKS, sync_url
+from pages._efficient_convnets.state import sync_url
 from pages._shared import format as fmt
 from pages._shared import plot, ui
 from playground import runtime
@@ -107,7 +107,7 @@ def comparison_summary(comparison: timing.SeparableComparison) -> str:
 @st.fragment
 def worked_block(comparison: timing.SeparableComparison) -> None:
     """One block's promise against its measurement; moving the slider reruns only this."""
-    k = st.slider("Work it out for block", 0, BLOCKS - 1, key="sep_b")
+    k = st.slider("Work it out for block", 0, len(comparison.rows) - 1, key="sep_b")
     sync_url()
     r = comparison.rows[k]
     depthwise, pointwise = depthwise_separable(r.n, r.f, r.n_c, r.n_c_out, "same", r.s)

@@ -6,14 +6,13 @@ import numpy as np
 import streamlit as st
 
 from pages._efficient_convnets import figures
-from pages._efficient_convnets.state import BLOCKS, IMAGES, sync_url
+from pages._efficient_convnets.state import IMAGES, sync_url
 from pages._shared import format as fmt
 from pages._shared import plot, ui
 from playground import runtime
 from playground.edge_filters import samples
 from playground.efficient_convnets import block_view
 from playground.images import ImageError, load_image
-from playground.manifest import ModelUnavailable
 
 IMAGE_LABELS = {k: samples.SAMPLES[k][1] for k in IMAGES if k in samples.SAMPLES} | {"upload": "Your upload"}
 UPLOAD_TYPES = sorted({"png", "jpg", "jpeg", "webp", "gif", "bmp", "tif", "tiff"})
@@ -136,15 +135,11 @@ def show() -> None:
     choice = c[0].selectbox("Image", list(IMAGE_LABELS), format_func=IMAGE_LABELS.get, key="img")
     c[1].file_uploader("…or upload your own (PNG, JPEG, WebP, GIF, BMP, TIFF; up to 10 MB)", type=UPLOAD_TYPES,
                        key="ec_upload", on_change=select_upload)
-    k = c[2].slider("block", 0, BLOCKS - 1, key="blk")
+    k = c[2].slider("block", 0, block_view.block_count() - 1, key="blk")
     side = int(c[3].selectbox("input side", [str(s) for s in block_view.SIDES], key="side"))
     rgb, name, image_key = picture(choice)
-    try:
-        with runtime.record_runs() as runs:
-            acts = activations(image_key, side, k, ui.provider(), rgb)
-    except ModelUnavailable as exc:
-        st.error(f"The MobileNetV2 model could not be loaded: {exc}")
-        return
+    with runtime.record_runs() as runs:
+        acts = activations(image_key, side, k, ui.provider(), rgb)
     st.latex(flow(acts))
     st.caption(f"{name}, centre-cropped and resized to {side}×{side}. Block {k}"
                + (" has no expansion (t = 1), as in MobileNetV2's first block." if "expand" not in acts.maps else ".")

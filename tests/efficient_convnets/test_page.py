@@ -167,3 +167,11 @@ def test_quiz_checks_both_answers():
         assert any("Not quite" in e.value for e in at.error)
     at.button(key="q1_new").click().run()
     assert at.query_params["q1"] != "5" and at.number_input(key="q1_ans").value is None
+
+
+def test_the_links_block_bound_is_the_graphs_block_count():
+    """The URL bound for the block pickers (a constant, so the page loads without the model) is MobileNetV2's 17."""
+    from pages._efficient_convnets.state import BLOCKS
+    from playground.efficient_convnets import block_view
+
+    assert BLOCKS == block_view.block_count() == 17

@@ -147,9 +147,9 @@ def test_uploads_are_used_or_refused_in_words(data, shown):
     assert at.session_state["img"] == "upload"
     captions = " ".join(c.value for c in at.caption)
     if shown:
-        assert "mine.png, centre-cropped and resized to 224×224" in captions and not at.error
+        assert r"mine\.png, centre-cropped and resized to 224×224" in captions and not at.error
     else:
-        assert any("mine.png" in e.value and "not an image" in e.value for e in at.error)
+        assert any(r"mine\.png" in e.value and "not an image" in e.value for e in at.error)
         assert "Chelsea" in captions
 
 
@@ -175,3 +175,13 @@ def test_the_links_block_bound_is_the_graphs_block_count():
     from playground.efficient_convnets import block_view
 
     assert BLOCKS == block_view.block_count() == 17
+
+
+def test_an_uploads_name_is_shown_as_text_not_markup():
+    """A file named like a Markdown image and a formula reaches the page with every mark escaped."""
+    at = open_page(tab=TABS[4])
+    name = "![x](http://example.com/t.png) $x$ **b**.png"
+    at.file_uploader(key="ec_upload").set_value((name, _png(40, 40), "image/png")).run()
+    captions = " ".join(c.value for c in at.caption)
+    assert name not in captions
+    assert r"\!\[x\]\(http\:" in captions and r"\$x\$ \*\*b\*\*\.png" in captions

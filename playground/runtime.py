@@ -282,8 +282,10 @@ def profile_graph(model_bytes: bytes, feeds: Mapping[str, np.ndarray], runs: int
 
     The session is created for this call only (never cached: profiling slows
     every run a little, and its trace goes to a temporary file that is read and
-    deleted here). ``warmup`` untimed runs come first. On CUDA the profiler of
-    the pip builds times each kernel's launch on the host, not the GPU's work.
+    deleted here). ``warmup`` untimed runs come first. On CUDA, unless
+    onnxruntime was built with CUDA profiling (``--enable_cuda_profiling``; the
+    pip wheels are not), a node's time is the host's time in the kernel's
+    launch, not the GPU's work, so per-node CUDA times are only indicative.
 
     Parameters
     ----------

@@ -135,6 +135,9 @@ def show() -> None:
         result = measure(plan.providers)
         drawn = views(plan.providers)
     model = result.model
+    if runtime.CUDA in model.providers:
+        st.info("On the GPU, ONNX Runtime's profiler (in the pip builds) times each kernel's launch on the CPU, not the "
+                "GPU's work: the per-kind times below are only indicative there. The whole-run time is real.")
     m = st.columns(4)
     m[0].metric("Whole run", f"{model.run_ms:.1f} ms", help="Median over the profiled runs, as ORT's profiler timed it.")
     m[1].metric("Multiplications", fmt.compact(model.macs), help=f"Exactly {model.macs:,} multiply-adds.")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import streamlit as st
 
@@ -23,14 +21,6 @@ MOSAIC = 16  # channels shown per step
 STEP_TITLES = {"input": "block input", "expand": "after the 1×1 expansion (ReLU6)",
                "depthwise": "after the 3×3 depthwise (ReLU6)", "project": "after the 1×1 projection (linear)",
                "output": "block output"}
-
-
-_MARKUP = re.compile(r"([\\`*_{}\[\]()#+\-.!|~$<>:&])")  # Markdown, LaTeX ($), emoji/icon (:) and HTML marks
-
-
-def as_text(name: str) -> str:
-    """A visitor's file name, every markup character backslash-escaped, so it shows as typed and nothing more."""
-    return _MARKUP.sub(r"\\\1", name)
 
 
 def select_upload() -> None:
@@ -55,11 +45,11 @@ def picture(choice: str) -> tuple[np.ndarray, str, str]:
             cached = (upload.file_id, exc)
         st.session_state["_ec_upload"] = cached
     if isinstance(cached[1], ImageError):
-        st.error(f"{as_text(upload.name)}: {cached[1]} Showing the cat instead.")
+        st.error(f"{fmt.escape(upload.name)}: {cached[1]} Showing the cat instead.")
         return fallback
     for notice in cached[1].notices:
         st.info(notice)
-    return cached[1].rgb, as_text(upload.name), f"upload:{upload.file_id}"
+    return cached[1].rgb, fmt.escape(upload.name), f"upload:{upload.file_id}"
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)

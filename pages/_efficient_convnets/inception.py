@@ -14,7 +14,7 @@ from playground.efficient_convnets import Design, InceptionSpec, inception_modul
 
 @st.fragment
 def bottleneck_section() -> None:
-    st.subheader("A 1×1 convolution is a fully connected layer at every pixel")
+    st.header("A 1×1 convolution is a fully connected layer at every pixel")
     st.markdown(
         "A 1×1 filter looks at one pixel, but through all of its n_C channels: it is a weighted sum of the n_C "
         "numbers at that pixel, and n_C' filters make n_C' new numbers there. So a 1×1 convolution is a fully "
@@ -75,7 +75,7 @@ def branch_rows(branches: tuple[Design, ...]) -> list[dict]:
 
 @st.fragment
 def inception_section() -> None:
-    st.subheader("The Inception module: let the network pick the filter size")
+    st.header("The Inception module: let the network pick the filter size")
     st.markdown(
         "Instead of choosing a 1×1, 3×3 or 5×5 convolution or a pooling layer, do them all on the same input, "
         "side by side, each with \"same\" padding so they keep n × n, and stack their outputs along the channels. "

@@ -123,7 +123,7 @@ def worked_block(comparison: timing.SeparableComparison) -> None:
 
 
 def show() -> None:
-    st.subheader("FLOPs are not time: the real MobileNetV2, measured")
+    st.header("FLOPs are not time: the real MobileNetV2, measured")
     st.markdown(
         "Counting multiplications tells you how much arithmetic a network needs, not how long it takes. Here the "
         "committed MobileNetV2 (pretrained weights, 224×224 input) runs on ONNX Runtime with its profiler on, every "
@@ -160,7 +160,7 @@ def show() -> None:
         "which costs ORT a layout conversion each. On a busy server the times wobble: compare kinds, not decimals."
         + (f" {model.note}" if model.note else ""))
 
-    st.subheader("The same blocks as normal convolutions")
+    st.header("The same blocks as normal convolutions")
     st.markdown(
         "For each of the 17 blocks, its real depthwise 3×3 (with ReLU6) and projection 1×1 against one normal 3×3 "
         "convolution from the same input to the same channels (random weights: only its speed matters), in one "

@@ -20,7 +20,7 @@ def new_question(key: str) -> None:
 def ask(key: str, title: str, make) -> None:
     """One question, rebuilt from its seed; checking or asking another reruns only this question."""
     question = make(st.session_state[key])
-    st.subheader(title)
+    st.header(title)
     st.markdown(f"**Question {question.seed}.** {question.text}")
     guess = st.number_input("Your answer", min_value=0, value=None, step=1, key=f"{key}_ans")
     ui.check_answer(guess, question.answer, key=key, explanation=question.explanation)

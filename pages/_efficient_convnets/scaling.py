@@ -13,7 +13,7 @@ from playground.efficient_convnets.scaling import MAX_PHI
 
 @st.fragment
 def show() -> None:
-    st.subheader("EfficientNet: scale depth, width and resolution together")
+    st.header("EfficientNet: scale depth, width and resolution together")
     st.markdown(
         "To get a bigger, more accurate network from a small one you can add layers (**depth**), channels "
         "(**width**) or pixels (**resolution**). EfficientNet grows all three together with one knob φ: depth "

@@ -13,7 +13,7 @@ from playground.efficient_convnets import block_view, bottleneck_block, depthwis
 
 @st.fragment
 def separable_section() -> None:
-    st.subheader("Depthwise-separable convolution (MobileNet v1)")
+    st.header("Depthwise-separable convolution (MobileNet v1)")
     st.markdown(
         "A normal convolution does two jobs at once: it filters each position and mixes the channels. MobileNet "
         "splits them. The **depthwise** step has one f × f filter per input channel, and channel c of its output "
@@ -56,7 +56,7 @@ def separable_section() -> None:
 
 @st.fragment
 def block_section() -> None:
-    st.subheader("MobileNetV2's bottleneck block")
+    st.header("MobileNetV2's bottleneck block")
     st.markdown(
         "MobileNet v2 wraps the depthwise step in a block: a 1×1 **expansion** grows the channels by a factor t "
         "(6 in the paper), the depthwise 3×3 filters that larger volume, and a 1×1 **projection** shrinks it back "
@@ -90,7 +90,7 @@ def block_section() -> None:
 
 
 def real_blocks_section() -> None:
-    st.subheader("The 17 blocks of the real MobileNetV2")
+    st.header("The 17 blocks of the real MobileNetV2")
     specs = block_view.block_specs()
     rows, total = [], 0
     for spec in specs:

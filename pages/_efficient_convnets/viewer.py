@@ -89,7 +89,9 @@ def mosaics(acts: block_view.BlockActivations) -> None:
         signed = stage in ("project", "output", "input") and float(maps.min()) < 0
         shown = min(MOSAIC, maps.shape[0])
         col.image(figures.mosaic(maps, shown, signed), output_format="JPEG", width="stretch",
-                  caption=f"{STEP_TITLES[stage]}: {shape_text(acts.shape(stage))}, channels 1–{shown} of {maps.shape[0]}")
+                  caption=f"{STEP_TITLES[stage]}: {shape_text(acts.shape(stage))}, channels 1–{shown} of {maps.shape[0]}",
+                  alt=f"A grid of {shown} feature maps of the block {stage} step, "
+                      + ("red positive, blue negative" if signed else "black 0 to white the largest value"))
 
 
 @st.fragment
@@ -107,11 +109,13 @@ def channel_walk(acts: block_view.BlockActivations) -> None:
     cols = st.columns([4, 3, 4])
     before = acts.maps["expand"][c] if "expand" in acts.maps else acts.maps["input"][c]
     cols[0].image(figures.channel_picture(before, False), width="stretch", output_format="JPEG",
-                  caption=f"channel {c + 1} {'after the expansion' if 'expand' in acts.maps else 'of the input'}")
+                  caption=f"channel {c + 1} {'after the expansion' if 'expand' in acts.maps else 'of the input'}",
+                  alt=f"Feature map of channel {c + 1} before the depthwise step, in grey")
     cols[1].latex(rf"W_{{{c + 1}}} = {fmt.bmatrix(acts.depthwise_filters[c].round(2))}")
     cols[1].caption(f"the depthwise filter of channel {c + 1}, stride {acts.stride}")
     cols[2].image(figures.channel_picture(acts.maps["depthwise"][c], False), width="stretch", output_format="JPEG",
-                  caption=f"channel {c + 1} after the depthwise 3×3 and ReLU6")
+                  caption=f"channel {c + 1} after the depthwise 3×3 and ReLU6",
+                  alt=f"Feature map of channel {c + 1} after the depthwise step, in grey")
     st.markdown(f"**Projection: each output channel is a weighted sum of all {c_exp} depthwise channels (a 1×1 conv), "
                 "with no ReLU.**")
     j = st.columns(4)[0].number_input(f"output channel (1…{c_out})", 1, c_out, key="och") - 1
@@ -119,16 +123,18 @@ def channel_walk(acts: block_view.BlockActivations) -> None:
     plot.chart(figures.projection_weights(acts.projection_weights[j], j, c), "projection_weights")
     cols = st.columns(2)
     cols[0].image(figures.channel_picture(acts.maps["project"][j], True), width="stretch", output_format="JPEG",
-                  caption=f"output channel {j + 1} of the projection: red > 0, blue < 0")
+                  caption=f"output channel {j + 1} of the projection: red > 0, blue < 0",
+                  alt=f"Projection output channel {j + 1}, red positive and blue negative")
     if acts.residual:
         cols[1].image(figures.channel_picture(acts.maps["output"][j], True), width="stretch", output_format="JPEG",
-                      caption=f"channel {j + 1} after adding the block's input (the residual)")
+                      caption=f"channel {j + 1} after adding the block's input (the residual)",
+                      alt=f"Block output channel {j + 1} after the residual add, red positive and blue negative")
     st.caption(f"The orange bar is channel {c + 1}, picked above. Grey pictures: black 0 … white the map's largest "
                "value (at most 6, ReLU6's cap). Each picture is coloured on its own scale.")
 
 
 def show() -> None:
-    st.subheader("Inside a real block")
+    st.header("Inside a real block")
     st.markdown("The committed MobileNetV2's own activations for one bottleneck block: expansion, depthwise and "
                 "projection, computed by ONNX Runtime on a photo or your upload.")
     c = st.columns([2, 3, 2, 1])

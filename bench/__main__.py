@@ -34,6 +34,8 @@ from playground.manifest import REPO_ROOT
 def case_modules() -> list[str]:
     """Every bench module with a ``cases() -> list[Case]``; a concept adds its own file.
 
+    A module may also define ``measured_rows(repeat) -> list[Row]`` for times that
+    are not one timed call (e.g. ONNX Runtime's profiler, kernel by kernel).
     Modules named ``_*`` are skipped: they run in a subprocess (e.g. torch timings,
     kept out of this process so torch's threads do not slow ONNX Runtime).
     """
@@ -76,8 +78,12 @@ def main(argv: list[str] | None = None) -> None:
           f"providers {ort.get_available_providers()}")
     rows = []
     for module in case_modules():
-        for case in importlib.import_module(module).cases():
+        loaded = importlib.import_module(module)
+        for case in loaded.cases():
             rows.append(measure(case, args.repeat))
+            print(format_rows(rows[-1:]).splitlines()[-1], flush=True)
+        for row in getattr(loaded, "measured_rows", lambda repeat: [])(args.repeat):
+            rows.append(row)
             print(format_rows(rows[-1:]).splitlines()[-1], flush=True)
     rows += torch_rows(rows, args.repeat)
     if not args.no_pages:

@@ -55,7 +55,7 @@ CONCEPTS: tuple[Concept, ...] = (
         "efficient_convnets", "Cheap networks", ":material/speed:", 2,
         "1×1 convolutions, Inception, MobileNet's depthwise-separable blocks and EfficientNet's compound "
         "scaling: the same accuracy for fewer multiplications, and why fewer multiplications is not less time.",
-        built=False,
+        built=True, budget_ms=100, models=("mobilenet_v2",),
     ),
     Concept(
         "anchor_boxes", "Anchor boxes", ":material/anchor:", 3,

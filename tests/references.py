@@ -283,3 +283,104 @@ def loop_average_precision(detections, truths, cls, iou_threshold=0.5, method="a
     if n_gt == 0 or not hits:
         return 0.0
     return all_point_ap(hits, n_gt) if method == "all_points" else coco101_ap(hits, n_gt)
+
+
+# ---------------------------------------------------------------- a small ONNX interpreter (MobileNetV2's ops)
+def grouped_correlate(x, w, b, strides, pads, group) -> np.ndarray:
+    """ONNX Conv on one image in float64: x (C, H, W), w (K, C/group, f_h, f_w), pads (top, left, bottom, right).
+
+    Each group of C/group input channels feeds K/group filters (group = C is depthwise).
+    """
+    c = x.shape[0]
+    top, left, bottom, right = pads
+    padded = np.pad(np.asarray(x, np.float64), ((0, 0), (top, bottom), (left, right)))
+    k, cg, fh, fw = w.shape
+    windows = np.lib.stride_tricks.sliding_window_view(padded, (fh, fw), axis=(1, 2))[:, ::strides[0], ::strides[1]]
+    out = np.empty((k,) + windows.shape[1:3])
+    kg = k // group
+    for g in range(group):
+        chans, filters = slice(g * cg, (g + 1) * cg), slice(g * kg, (g + 1) * kg)
+        out[filters] = np.einsum("chwij,kcij->khw", windows[chans], np.asarray(w[filters], np.float64))
+    assert c == cg * group
+    return out + np.asarray(b, np.float64)[:, None, None]
+
+
+def run_onnx_in_numpy(path, feeds: dict[str, np.ndarray], wanted: list[str]) -> dict[str, np.ndarray]:
+    """Evaluate an ONNX graph of Conv, Clip, Add, GlobalAveragePool, Reshape and Identity nodes in numpy float64.
+
+    Batch size 1. The graph's own topology and weights are read from the file;
+    every operator is computed here from its definition, not by ONNX Runtime.
+    """
+    model = onnx.load(path)
+    values = {i.name: numpy_helper.to_array(i).astype(np.float64) for i in model.graph.initializer}
+    values.update({k: np.asarray(v, np.float64) for k, v in feeds.items()})
+    for node in model.graph.node:
+        attrs = {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
+        ins = [values[i] for i in node.input if i]
+        if node.op_type == "Conv":
+            bias = ins[2] if len(ins) > 2 else np.zeros(ins[1].shape[0])
+            pads = attrs.get("pads", [0, 0, 0, 0])
+            out = grouped_correlate(ins[0][0], ins[1], bias, attrs.get("strides", [1, 1]),
+                                    (pads[0], pads[1], pads[2], pads[3]), attrs.get("group", 1))[None]
+        elif node.op_type == "Clip":
+            out = np.clip(ins[0], ins[1], ins[2])
+        elif node.op_type == "Add":
+            out = ins[0] + ins[1]
+        elif node.op_type == "GlobalAveragePool":
+            out = ins[0].mean(axis=(2, 3), keepdims=True)
+        elif node.op_type == "Reshape":
+            out = ins[0].reshape(ins[1].astype(np.int64))
+        elif node.op_type == "Identity":
+            out = ins[0]
+        else:
+            raise NotImplementedError(node.op_type)
+        values[node.output[0]] = out
+    return {name: values[name] for name in wanted}
+
+
+# ---------------------------------------------------------------- cheap networks: counting multiplications
+def window_positions(n: int, f: int, pad_before: int, pad_after: int, s: int) -> int:
+    """How many places an f-wide window fits along a padded axis, counted by sliding it s cells at a time."""
+    positions, start = 0, 0
+    while start + f <= n + pad_before + pad_after:
+        positions += 1
+        start += s
+    return positions
+
+
+def loop_conv_mults(n: int, f: int, channels_seen: int, filters: int, pad: tuple[int, int] = (0, 0),
+                    s: int = 1) -> int:
+    """Multiplications of a conv on an n×n input: every output number is f·f·channels_seen products.
+
+    ``channels_seen`` is n_C for a normal conv and 1 for a depthwise one (one filter per channel).
+    """
+    side = window_positions(n, f, pad[0], pad[1], s)
+    return side * side * filters * f * f * channels_seen
+
+
+def onnx_conv_layers(path, side: int) -> dict[str, dict]:
+    """Every Conv node of an ONNX file at a fixed (1, 3, side, side) input, from ONNX's own shape inference.
+
+    Returns name -> {"weight": (M, C/g, kh, kw), "output": (N, M, H, W), "group", "strides", "pads", "macs"},
+    with macs = H·W·M·(C/g)·kh·kw.
+    """
+    model = onnx.load(path)
+    dims = model.graph.input[0].type.tensor_type.shape.dim
+    for dim, value in zip(dims, (1, 3, side, side)):
+        dim.ClearField("dim_param")
+        dim.dim_value = value
+    inferred = onnx.shape_inference.infer_shapes(model)
+    shapes = {v.name: tuple(d.dim_value for d in v.type.tensor_type.shape.dim)
+              for v in list(inferred.graph.value_info) + list(inferred.graph.output)}
+    weights = {i.name: tuple(i.dims) for i in model.graph.initializer}
+    layers = {}
+    for node in model.graph.node:
+        if node.op_type != "Conv":
+            continue
+        attrs = {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
+        m, cg, kh, kw = weights[node.input[1]]
+        out = shapes[node.output[0]]
+        layers[node.name] = {"weight": (m, cg, kh, kw), "output": out, "group": attrs.get("group", 1),
+                             "strides": tuple(attrs.get("strides", (1, 1))), "pads": tuple(attrs.get("pads", (0,) * 4)),
+                             "macs": out[2] * out[3] * m * cg * kh * kw}
+    return layers

@@ -57,3 +57,89 @@ def cases() -> list[Case]:
                  reference=lambda b=b64, s=s64: nms(b, s, IOU, SCORE), reference_name="nms (vectorised numpy)"),
         ]
     return out
+
+
+# ---------------------------------------------------------------- the page's sections, one control change at a time
+SECTION_BUDGET_MS = 100  # the speed contract: a control change costs at most this much server time
+SECTIONS = {  # name -> (module, function): each is an st.fragment, the part of the page a control reruns
+    "iou": ("pages._non_max_suppression.iou_section", "show"),
+    "suppression": ("pages._non_max_suppression.suppression", "show"),
+    "steps": ("pages._non_max_suppression.steps_section", "show"),
+    "soft": ("pages._non_max_suppression.soft_section", "show"),
+    "quiz": ("pages._non_max_suppression.quiz", "show"),
+}
+CONTROL_CHANGES = (  # (section, widget kind, key, two values to alternate between, link the page opens with)
+    ("iou", "slider", "ax", (10, 20), {}),
+    ("suppression", "slider", "iou", (0.5, 0.45), {}),
+    ("suppression", "toggle", "pc", (False, True), {}),
+    ("suppression", "slider", "iou", (0.5, 0.45), {"src": "random", "n": "200", "objects": "12"}),
+    ("suppression", "number_input", "cap", (2, 0), {"src": "random", "n": "200", "objects": "12"}),
+    ("steps", "slider", "step", (1, 2), {}),
+    ("steps", "slider", "step", (3, 4), {"src": "random", "n": "200", "objects": "12"}),
+    ("soft", "slider", "sigma", (0.5, 0.4), {}),
+    ("soft", "slider", "sigma", (0.5, 0.4), {"src": "random", "n": "200", "objects": "12"}),
+    ("quiz", "number_input", "qseed", (1, 2), {}),
+)
+
+
+def section_rows(repeat: int) -> list:
+    """Server time of the section a control belongs to, after each change (median of ``repeat`` changes).
+
+    In a browser a change reruns only that section's fragment; AppTest reruns the whole page, so each section's
+    function is timed on its own while AppTest drives the controls.
+    """
+    import importlib
+    import statistics
+    import time
+
+    from streamlit.testing.v1 import AppTest
+
+    from bench.core import Row
+    from playground.manifest import REPO_ROOT
+
+    spent: dict[str, float] = {}
+
+    def timed(name, fn):
+        def run(*args, **kwargs):
+            start = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                spent[name] = (time.perf_counter() - start) * 1e3
+        return run
+
+    originals = []
+    for name, (module_name, attr) in SECTIONS.items():
+        module = importlib.import_module(module_name)
+        originals.append((module, attr, getattr(module, attr)))
+        setattr(module, attr, timed(name, getattr(module, attr)))
+    rows = []
+    try:
+        for section, kind, key, values, query in CONTROL_CHANGES:
+            at = AppTest.from_file(str(REPO_ROOT / "streamlit_app.py"), default_timeout=120)
+            at.query_params.update(query)
+            at.run()
+            at.switch_page("pages/non_max_suppression.py").run()
+            times = []
+            for k in range(repeat + 1):
+                getattr(at, kind)(key=key).set_value(values[k % 2])
+                at.run()
+                if at.exception:
+                    raise RuntimeError(f"{key}: {at.exception}")
+                if k:  # the first change may fill caches: not counted
+                    times.append(spent[section])
+            where = f", {query['n']} random boxes" if query else ""
+            rows.append(Row(f"page non_max_suppression: {key} change, {section} section{where}",
+                            statistics.median(times), budget_ms=SECTION_BUDGET_MS))
+    finally:
+        for module, attr, fn in originals:
+            setattr(module, attr, fn)
+    return rows
+
+
+if __name__ == "__main__":
+    import sys
+
+    from bench.core import format_rows
+
+    print(format_rows(section_rows(int(sys.argv[1]) if len(sys.argv) > 1 else 5)))

@@ -4,28 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages._non_max_suppression import detector_view, iou_section, operator_section, quiz, soft_section, source, state
-from pages._non_max_suppression import steps_section as steps
+from pages._non_max_suppression import detector_view, iou_section, quiz, state, suppression
 from pages._shared import ui
-from playground import runtime
-
-
-@st.fragment
-def suppression() -> None:
-    """The boxes, the rule and everything that follows from them; reruns alone when one of its controls changes.
-
-    The step-through and Soft-NMS are fragments inside it, so their own controls rerun only themselves.
-    """
-    with runtime.record_runs() as runs:
-        boxes, settings = source.controls()
-        picture = detector_view.picture(boxes)
-        trace = steps.trace_for(boxes, settings)
-        steps.show(boxes, settings, picture)
-        operator_section.show(boxes, settings, trace)
-        soft_section.show(boxes, settings, trace, picture)
-    ui.show_runs(runs)
-    state.sync()
-
 
 st.title("Non-max suppression")
 st.markdown(
@@ -35,8 +15,8 @@ st.markdown(
     "at a time, the same rule computed by ONNX Runtime's operator, Soft-NMS, and what the choice does to a "
     "detector's average precision.")
 link_notice = st.empty()  # filled at the end, once every widget has read its value from the link
-iou_section.show()
-suppression()
+iou_section.show()  # each section is a fragment: a control reruns only its own section
+suppression.show()
 detector_view.evaluation()
 quiz.show()
 with link_notice:

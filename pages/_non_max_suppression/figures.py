@@ -21,6 +21,9 @@ BOX_A, BOX_B, INTERSECTION = "#1f77b4", "#ff7f0e", "#2ca02c"
 CLASS_COLOURS = ("#1f77b4", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2")
 DRAG_GRID = 5  # the invisible points that make a dragged rectangle a selection, every this many units
 HEIGHT_PX = 430
+# The page's charts use Streamlit's theme; plotly's default template would be copied into every figure and walked
+# on every serialisation (a few ms each). An empty one keeps a figure of a few traces near a millisecond.
+TEMPLATE = "none"
 
 
 def image_uri(image: np.ndarray) -> str:
@@ -39,7 +42,7 @@ def _layout(width: float, height: float, title: str = "", picture: str | None = 
         "yaxis": {"range": [height, 0], "scaleanchor": "x", "scaleratio": 1, "constrain": "domain", "showgrid": True,
                   "zeroline": False, "dtick": height / 10, "title": {"text": "y (down)"}},
         "margin": {"l": 50, "r": 10, "t": 40 if title else 10, "b": 40}, "height": height_px, "showlegend": False,
-        "plot_bgcolor": "#fafafa", "shapes": [], "annotations": [],
+        "plot_bgcolor": "#fafafa", "shapes": [], "annotations": [], "template": TEMPLATE,
         "dragmode": "select" if drag else False, "selectdirection": "any",
     }
     if title:
@@ -144,23 +147,9 @@ def decay_figure(method: str, sigma: float, nt: float, hard_threshold: float, cu
     if len(points):
         data.append({"type": "scatter", "x": points[:, 0].tolist(), "y": points[:, 1].tolist(), "mode": "markers",
                      "name": "these boxes", "marker": {"color": IN_PLAY, "size": 7, "symbol": "circle-open"}})
-    layout = {"xaxis": {"title": {"text": "IoU with the kept box"}, "range": [0, 1]},
+    layout = {"template": TEMPLATE, "xaxis": {"title": {"text": "IoU with the kept box"}, "range": [0, 1]},
               "yaxis": {"title": {"text": "score multiplied by"}, "range": [-0.02, 1.05]}, "height": 300,
               "margin": {"l": 50, "r": 10, "t": 10, "b": 40}, "legend": {"x": 0.55, "y": 0.98}}
-    return go.Figure({"data": data, "layout": layout})
-
-
-def score_bars(labels: Sequence[str], original: np.ndarray, hard: np.ndarray, soft: np.ndarray,
-               soft_name: str) -> go.Figure:
-    """Each box's score before suppression, after hard NMS (0 if removed) and after Soft-NMS."""
-    data = [
-        {"type": "bar", "x": list(labels), "y": original.tolist(), "name": "before", "marker": {"color": BELOW}},
-        {"type": "bar", "x": list(labels), "y": hard.tolist(), "name": "hard NMS", "marker": {"color": REMOVED}},
-        {"type": "bar", "x": list(labels), "y": soft.tolist(), "name": soft_name, "marker": {"color": IN_PLAY}},
-    ]
-    layout = {"barmode": "group", "height": 300, "yaxis": {"title": {"text": "score"}, "range": [0, 1]},
-              "xaxis": {"title": {"text": "box (by score before)"}, "type": "category"},
-              "margin": {"l": 50, "r": 10, "t": 10, "b": 40}, "legend": {"orientation": "h", "y": 1.12}}
     return go.Figure({"data": data, "layout": layout})
 
 
@@ -176,7 +165,7 @@ def pr_figure(curves: Sequence[tuple[str, np.ndarray, np.ndarray, str]], title: 
         data.append({"type": "scatter", "x": r.tolist(), "y": envelope.tolist(), "mode": "lines",
                      "name": f"{name} (interpolated)", "line": {"color": colour, "width": 3, "shape": "hv"},
                      "showlegend": False})
-    layout = {"xaxis": {"title": {"text": "recall"}, "range": [0, 1.02]},
+    layout = {"template": TEMPLATE, "xaxis": {"title": {"text": "recall"}, "range": [0, 1.02]},
               "yaxis": {"title": {"text": "precision"}, "range": [0, 1.05]}, "height": 340,
               "title": {"text": title, "x": 0.02, "font": {"size": 14}},
               "margin": {"l": 50, "r": 10, "t": 40, "b": 40}, "legend": {"x": 0.02, "y": 0.02}}
@@ -194,7 +183,7 @@ def sweep_figure(thresholds: np.ndarray, curves: Sequence[tuple[str, np.ndarray,
         data.append({"type": "scatter", "x": [float(thresholds[best])], "y": [float(values[best])], "mode": "markers",
                      "marker": {"color": colour, "size": 14, "symbol": "star"}, "showlegend": False,
                      "hovertemplate": f"best {name}: %{{y:.3f}} at %{{x}}<extra></extra>"})
-    layout = {"xaxis": {"title": {"text": x_title}}, "yaxis": {"title": {"text": "mAP@0.5"}}, "height": 320,
+    layout = {"template": TEMPLATE, "xaxis": {"title": {"text": x_title}}, "yaxis": {"title": {"text": "mAP@0.5"}}, "height": 320,
               "shapes": [{"type": "line", "x0": chosen, "x1": chosen, "y0": 0, "y1": 1, "yref": "paper",
                           "line": {"color": "#555555", "dash": "dot"}}],
               "margin": {"l": 50, "r": 10, "t": 10, "b": 40}, "legend": {"orientation": "h", "y": 1.12}}

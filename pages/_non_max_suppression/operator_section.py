@@ -10,6 +10,7 @@ import numpy as np
 import streamlit as st
 
 from pages._non_max_suppression import source
+from pages._non_max_suppression.tables import markdown_table
 from pages._shared import format as fmt
 from pages._shared import ui
 from playground.manifest import ModelUnavailable
@@ -58,14 +59,11 @@ def show(boxes: BoxSet, settings: source.Settings, trace: Trace) -> None:
     cols[1].markdown(f"{source.box_numbers(course.kept)}: {_verdict(course.kept, trace.kept)}.")
     cols[2].metric("the raw operator", f"{len(raw.kept)} kept")
     cols[2].markdown(f"{source.box_numbers(raw.kept)}: {_verdict(raw.kept, trace.kept)}.")
-    st.table([
-        {"given to the operator": "iou_threshold (float32)", "thresholds moved": _float32(course.iou_threshold),
-         "raw": _float32(raw.iou_threshold)},
-        {"given to the operator": "score_threshold (float32)", "thresholds moved": _float32(course.score_threshold),
-         "raw": _float32(raw.score_threshold)},
-        {"given to the operator": "max_output_boxes_per_class", "thresholds moved": str(course.max_per_class),
-         "raw": str(raw.max_per_class)},
-    ])
+    st.markdown(markdown_table(
+        ["given to the operator", "thresholds moved", "raw"],
+        [["`iou_threshold` (float32)", _float32(course.iou_threshold), _float32(raw.iou_threshold)],
+         ["`score_threshold` (float32)", _float32(course.score_threshold), _float32(raw.score_threshold)],
+         ["`max_output_boxes_per_class`", str(course.max_per_class), str(raw.max_per_class)]]))
     st.markdown(
         f"How the raw operator differs from the course, and what the library's `onnx_nms` does about it:\n"
         f"- It removes a box only when its IoU is **strictly greater** than `iou_threshold`; the course removes "
@@ -85,7 +83,10 @@ def show(boxes: BoxSet, settings: source.Settings, trace: Trace) -> None:
                   on_click=source.load_exact_case)
     with st.expander(f"The operator's own answer: {len(raw.selected)} rows (batch, class, box), class by class"):
         names = list(boxes.class_names)
-        st.table([{"batch": int(b), "class": names[int(raw.class_labels[c])] if settings.per_class else "all",
-                   "box": f"#{int(i) + 1}", "p_c": fmt.num(boxes.scores[int(i)], 3)}
-                  for b, c, i in raw.selected[:MAX_ROWS]] or [{"batch": "", "class": "", "box": "none", "p_c": ""}])
-        st.caption("Boxes counted from 1 here; the operator counts from 0.")
+        st.markdown(markdown_table(
+            ["batch", "class row", "box index", "box", "p_c"],
+            [[str(int(b)), f"{int(c)} ({names[int(raw.class_labels[c])] if settings.per_class else 'all'})", str(int(i)),
+              f"#{int(i) + 1}", fmt.num(boxes.scores[int(i)], 3)] for b, c, i in raw.selected[:MAX_ROWS]]))
+        if len(raw.selected) > MAX_ROWS:
+            st.caption(f"The first {MAX_ROWS} of {len(raw.selected)} rows.")
+        st.caption("The operator counts boxes and classes from 0; the page writes boxes from 1 (#1 is index 0).")

@@ -9,6 +9,7 @@ import numpy as np
 import streamlit as st
 
 from pages._non_max_suppression import figures, source, state
+from pages._non_max_suppression.tables import markdown_table
 from pages._shared import format as fmt
 from pages._shared import plot, ui
 from playground.non_max_suppression import Trace, soft_nms_steps
@@ -17,7 +18,8 @@ from playground.non_max_suppression.boxsets import BoxSet
 
 METHODS = {"gaussian": "Gaussian: × exp(−IoU²/σ)", "linear": "linear: × (1 − IoU) once IoU ≥ N_t"}
 FINAL = (0.001, 0.01, 0.05, 0.1, 0.2, 0.3, 0.5)  # choices of the score at or below which a decayed box is dropped
-MAX_BARS = 30  # boxes in the score chart, the most confident first
+MAX_ROWS = 12  # boxes in the before/after table, the most confident first
+OPACITY_STEPS, OPACITY = (0.2, 0.5), (0.35, 0.65, 1.0)  # a decayed score below 0.2, to 0.5, above: fainter to bolder
 
 
 def class_steps(boxes: BoxSet, classes: np.ndarray, method: str, sigma: float, nt: float,
@@ -86,24 +88,28 @@ def show(boxes: BoxSet, settings: source.Settings, trace: Trace, picture: str | 
         labelled = soft > (settings.score_threshold if len(boxes) > 25 else 0)  # many boxes: label those shown
         labels = [f"#{i + 1} {fmt.num(boxes.scores[i], 2)}→{fmt.num(soft[i], 2)}" if labelled[i] else ""
                   for i in range(len(boxes))]
-        opacities = [0.25 + 0.75 * float(soft[i]) if soft[i] > 0 else 0.2 for i in range(len(boxes))]
+        opacities = [OPACITY[int(np.searchsorted(OPACITY_STEPS, soft[i]))] if soft[i] > 0 else 0.2
+                     for i in range(len(boxes))]
         widths = [3 if hard[i] > 0 else 1.5 for i in range(len(boxes))]
         dashes = ["solid" if soft[i] > 0 else "dot" for i in range(len(boxes))]
         plot.chart(figures.boxes_figure(boxes.boxes, boxes.scores, colours, dashes, widths, opacities, labels,
                                         boxes.width, boxes.height, picture=picture), "soft_boxes")
-        st.caption("Green: kept by hard NMS too. Blue: kept by Soft-NMS only, fainter the lower its decayed score "
-                   "(before → after). Grey dotted: dropped by both.")
+        st.caption("Each label: the box's score before → after Soft-NMS. Green: kept by hard NMS too. Blue: kept by "
+                   "Soft-NMS only, fainter the lower its decayed score. Grey dotted: dropped by both."
+                   + (f" With this many boxes only those scoring above {fmt.num(settings.score_threshold, 2)} after the "
+                      "decay are labelled." if len(boxes) > 25 else ""))
     with right:
         curve = sn.decay(np.linspace(0, 1, 101), method, sigma, nt)
         first = next((np.stack([steps[0].ious, sn.decay(steps[0].ious, method, sigma, nt)], axis=1)
                       for _, steps in per_class if steps and len(steps[0].candidates)), None)  # (IoU, factor) at step 1
         plot.chart(figures.decay_figure(method, sigma, nt, settings.iou_threshold, curve,
                                         first if first is not None else np.zeros((0, 2))), "soft_decay")
-    order = np.argsort(-boxes.scores, kind="stable")[:MAX_BARS]
+    order = np.argsort(-boxes.scores, kind="stable")[:MAX_ROWS]
     if len(order):
-        plot.chart(figures.score_bars([f"#{i + 1}" for i in order], boxes.scores[order], hard[order], soft[order],
-                                      "Soft-NMS"), "soft_bars")
-        st.caption(f"Each box's score before suppression, after hard NMS (0: removed or below p_c "
-                   f"{fmt.num(settings.score_threshold, 2)}) and after Soft-NMS"
-                   + (f"; the {MAX_BARS} most confident of {len(boxes)} boxes." if len(boxes) > MAX_BARS else "."))
+        st.markdown(markdown_table(
+            ["box", "p_c before", "hard NMS", "Soft-NMS"],
+            [[f"#{i + 1}", fmt.num(boxes.scores[i], 3), fmt.num(boxes.scores[i], 3) if hard[i] > 0 else "removed",
+              fmt.num(soft[i], 3) if soft[i] > 0 else "dropped"] for i in order]))
+        if len(boxes) > MAX_ROWS:
+            st.caption(f"The {MAX_ROWS} most confident of {len(boxes)} boxes.")
     state.sync()

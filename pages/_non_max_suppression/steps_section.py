@@ -9,6 +9,7 @@ import numpy as np
 import streamlit as st
 
 from pages._non_max_suppression import drag, figures, source, state
+from pages._non_max_suppression.tables import markdown_table
 from pages._shared import format as fmt
 from pages._shared import plot, ui
 from playground.non_max_suppression import Trace, nms_trace
@@ -16,7 +17,7 @@ from playground.non_max_suppression.boxsets import BoxSet
 
 CHART_KEY = "steps_chart"
 _LAST_DRAG = "_nms_steps_last_drag"
-MAX_TABLE_ROWS = 60  # candidates listed at one step; the rest are counted
+MAX_TABLE_ROWS = 25  # candidates listed at one step (the most confident); the rest are counted
 LABEL_ALL = 25  # up to this many boxes every box is labelled; above, only those kept or decided at this step
 
 
@@ -80,12 +81,12 @@ def _explain(boxes: BoxSet, trace: Trace, settings: source.Settings, step: int) 
                 f"{len(s.candidates)} other {'boxes of its class' if settings.per_class else 'boxes'} still in play: "
                 f"{len(removed)} have IoU ≥ {fmt.num(settings.iou_threshold, 2)} and are removed "
                 f"({source.box_numbers(removed)}); {len(s.candidates) - len(removed)} stay for the next step.")
-    rows = [{"box": f"#{int(i) + 1}", "p_c": fmt.num(boxes.scores[i], 3), f"IoU with #{s.kept + 1}": fmt.num(o, 3),
-             "decision": (f"removed: {fmt.num(o, 3)} ≥ {fmt.num(settings.iou_threshold, 2)}" if gone
-                          else f"stays: {fmt.num(o, 3)} < {fmt.num(settings.iou_threshold, 2)}")}
+    t = fmt.num(settings.iou_threshold, 2)
+    rows = [[f"#{int(i) + 1}", fmt.num(boxes.scores[i], 3), fmt.num(o, 3),
+             f"**removed**: {fmt.num(o, 3)} ≥ {t}" if gone else f"stays: {fmt.num(o, 3)} < {t}"]
             for i, o, gone in zip(s.candidates[:MAX_TABLE_ROWS], s.ious, s.removed)]
     if rows:
-        st.dataframe(rows, hide_index=True, width="stretch", height=min(35 * (len(rows) + 1) + 3, 320))
+        st.markdown(markdown_table(["box", "p_c", f"IoU with #{s.kept + 1}", "decision"], rows))
     if len(s.candidates) > MAX_TABLE_ROWS:
         st.caption(f"The first {MAX_TABLE_ROWS} of {len(s.candidates)} boxes in play, by p_c.")
     if step == len(trace.steps):

@@ -44,9 +44,9 @@ def test_default_view_is_the_course_example_at_step_one():
     assert "**#1** (p_c 0.9)" in text and "removed (#2)" in text
     iou_12 = pair_iou([10, 40, 40, 70], [12, 38, 44, 68])
     assert iou_12 == pytest.approx(784 / 1076)
-    table = at.dataframe[0].value
-    row = table[table["box"] == "#2"].iloc[0]
-    assert row["decision"] == f"removed: {iou_12:.3g} ≥ 0.5"
+    table = markdown_with(at, "| box | p_c | IoU with #1 | decision |")
+    assert f"| #2 | 0.7 | {iou_12:.3g} | **removed**: {iou_12:.3g} ≥ 0.5 |" in table
+    assert "| #4 | 0.8 | 0 | stays: 0 < 0.5 |" in table
 
 
 def test_step_zero_is_the_score_rule_and_the_last_step_the_result():
@@ -99,8 +99,9 @@ def test_the_runtime_agrees_and_the_raw_operator_differs_at_exactly_half():
     assert metric(at, "step by step (numpy)") == "1 kept" and metric(at, "ONNX Runtime, thresholds moved") == "1 kept"
     assert metric(at, "the raw operator") == "2 kept"
     assert any("also keeps #2" in m.value for m in at.markdown)
-    thresholds = at.table[0].value
-    assert list(thresholds.iloc[0])[1:] == [f"{float(np.nextafter(np.float32(0.5), np.float32(0))):.9g}", "0.5"]
+    thresholds = markdown_with(at, "| given to the operator |")
+    moved = f"{float(np.nextafter(np.float32(0.5), np.float32(0))):.9g}"
+    assert moved == "0.49999997" and f"| `iou_threshold` (float32) | {moved} | 0.5 |" in thresholds
 
 
 def test_what_ran_lists_the_post_processing_model():

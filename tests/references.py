@@ -191,3 +191,108 @@ def all_point_ap(hits_in_score_order, n_ground_truth) -> float:
         total += (r - previous) * max(precisions[k:])
         previous = r
     return total
+
+
+# ---------------------------------------------------------------- anchor boxes: targets, decoding, sliding windows
+def shape_iou(wh_a, wh_b) -> float:
+    """IoU of two box shapes (w, h) placed on the same centre, in plain Python."""
+    (wa, ha), (wb, hb) = wh_a, wh_b
+    return pair_iou((-wa / 2, -ha / 2, wa / 2, ha / 2), (-wb / 2, -hb / 2, wb / 2, hb / 2))
+
+
+def reference_target(boxes, classes, s: int, anchors, n_classes: int) -> tuple[np.ndarray, list]:
+    """YOLO's target with the stated collision policy, written as literally as possible.
+
+    Each object: its midpoint's cell (⌊x·S⌋, ⌊y·S⌋, 1.0 into the last cell).
+    Then cell by cell, over and over: among the objects of the cell that have
+    no slot and the anchors still free, take the pair with the highest IoU
+    (ties: the lower object index, then the lower anchor) and give that object
+    that anchor; stop when no object or no anchor is left. Returns y
+    (S, S, B, 5 + C) and, per object, (row, col, anchor or None).
+    """
+    b = len(anchors)
+    y = np.zeros((s, s, b, 5 + n_classes))
+    cells, shapes = [], []
+    for x1, y1, x2, y2 in boxes:
+        x, ym = (x1 + x2) / 2, (y1 + y2) / 2
+        cells.append((min(int(ym * s), s - 1), min(int(x * s), s - 1)))
+        shapes.append((x2 - x1, y2 - y1))
+    slot = [None] * len(boxes)
+    for cell in set(cells):
+        waiting = [i for i in range(len(boxes)) if cells[i] == cell]
+        free = list(range(b))
+        while waiting and free:
+            best = None
+            for i in waiting:  # lower indices first, so a later pair must be strictly better to win
+                for a in free:
+                    fit = shape_iou(shapes[i], anchors[a])
+                    if best is None or fit > best[0]:
+                        best = (fit, i, a)
+            _, i, a = best
+            slot[i] = a
+            waiting.remove(i)
+            free.remove(a)
+    for i, ((row, col), a) in enumerate(zip(cells, slot)):
+        if a is None:
+            continue
+        x1, y1, x2, y2 = boxes[i]
+        y[row, col, a, 0] = 1
+        y[row, col, a, 1] = (x1 + x2) / 2 * s - col
+        y[row, col, a, 2] = (y1 + y2) / 2 * s - row
+        y[row, col, a, 3] = (y2 - y1) * s
+        y[row, col, a, 4] = (x2 - x1) * s
+        y[row, col, a, 5 + int(classes[i])] = 1
+    return y, [(r, c, a) for (r, c), a in zip(cells, slot)]
+
+
+def reference_decode(raw, anchors_px, stride: int) -> list[dict]:
+    """YOLOv2's decoding slot by slot with math: σ, e^t and softmax, then corners in 0–1 (clipped), float64."""
+    import math
+
+    raw = np.asarray(raw, np.float64)
+    s_h, s_w, b, _ = raw.shape
+    out = []
+    for row in range(s_h):
+        for col in range(s_w):
+            for a in range(b):
+                t = raw[row, col, a]
+                sig = [1 / (1 + math.exp(-v)) for v in t[:3]]
+                exps = [math.exp(v - max(t[5:])) for v in t[5:]]
+                probs = [e / sum(exps) for e in exps]
+                b_h = anchors_px[a][1] / stride * math.exp(t[3])
+                b_w = anchors_px[a][0] / stride * math.exp(t[4])
+                x, y = (col + sig[1]) / s_w, (row + sig[2]) / s_h
+                w, h = b_w / s_w, b_h / s_h
+                box = [min(max(v, 0.0), 1.0) for v in (x - w / 2, y - h / 2, x + w / 2, y + h / 2)]
+                out.append({"cell": (row, col, a), "p_c": sig[0], "b": (sig[1], sig[2], b_h, b_w), "probs": probs,
+                            "box": box, "score": sig[0] * max(probs), "class": probs.index(max(probs))})
+    return out
+
+
+def window_crops(image, crop: int = 14, stride: int = 2) -> list[tuple[int, int, np.ndarray]]:
+    """Every crop × crop window of an (n, n, 3) image, stride pixels apart: (top, left, (3, crop, crop))."""
+    n = image.shape[0]
+    out = []
+    top = 0
+    while top + crop <= n:
+        left = 0
+        while left + crop <= n:
+            out.append((top, left, np.asarray(image[top:top + crop, left:left + crop], np.float64).transpose(2, 0, 1)))
+            left += stride
+        top += stride
+    return out
+
+
+def max_pool(x, f: int = 2, s: int = 2) -> np.ndarray:
+    """Max-pooling of (N, C, H, W) by explicit windows: ⌊(H − f)/s⌋ + 1 outputs per side."""
+    n, c, h, w = x.shape
+    out = np.empty((n, c, (h - f) // s + 1, (w - f) // s + 1))
+    for i in range(out.shape[2]):
+        for j in range(out.shape[3]):
+            out[:, :, i, j] = x[:, :, i * s:i * s + f, j * s:j * s + f].max(axis=(2, 3))
+    return out
+
+
+def softmax(z, axis: int = -1) -> np.ndarray:
+    e = np.exp(z - z.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)

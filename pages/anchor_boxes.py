@@ -1,0 +1,71 @@
+"""Anchor boxes: sliding windows as convolution, YOLO's grid, anchors, the target y and a detector trained here."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from pages._anchor_boxes import output, scene, sections, windows
+from pages._shared import ui
+from playground import runtime
+from playground.manifest import ModelUnavailable
+
+ALL_KEYS = windows.KEYS + scene.KEYS + output.KEYS + sections.QUIZ_KEYS + sections.ARITHMETIC_KEYS + \
+    sections.EXPLORER_KEYS
+
+
+def section(body, *args) -> None:
+    """Run one section with its own "what ran", then write every key of the page into the link."""
+    with runtime.record_runs() as runs:
+        try:
+            body(*args)
+        except ModelUnavailable as exc:  # the message names the file and the command that rebuilds it
+            st.error(f"A model or record this section needs could not be loaded: {exc}")
+    ui.show_runs(runs, "What ran in this section")
+    ui.sync_url(ALL_KEYS)
+
+
+@st.fragment
+def windows_section() -> None:
+    section(windows.show)
+
+
+@st.fragment
+def detector_section() -> None:
+    def body() -> None:
+        st.header("YOLO: a grid, anchors, and the target y")
+        st.markdown(
+            "YOLO splits the image into an S×S grid and runs the network once. Each cell predicts, for each of its "
+            "B **anchor boxes** (box shapes chosen in advance), a vector (p_c, b_x, b_y, b_h, b_w, c_1 … c_C). "
+            "With several anchors one cell can report overlapping objects of different shapes, such as a tall "
+            "one and a wide one whose midpoints share a cell. The scenes below are drawn by numpy; the detector "
+            "was trained on scenes from the same generator (other seeds: the page's seeds were never trained on).")
+        view = scene.controls()
+        target, s, anchors = scene.grid_and_assignment(view)
+        output.show(view)
+        sections.quiz(view, target, s, anchors)
+    section(body)
+
+
+@st.fragment
+def arithmetic_section() -> None:
+    section(sections.arithmetic)
+
+
+@st.fragment
+def explorer_section() -> None:
+    section(sections.explorer)
+
+
+st.title("Anchor boxes")
+notice = st.empty()
+st.markdown(
+    "Object detection in the course's steps: a classifier slid over the image, the same thing done in one pass "
+    "as a convolution, then YOLO's grid with **anchor boxes**, so that one cell can hold more than one object. "
+    "Every number below is computed here, by ONNX models exported and trained by this project.")
+windows_section()
+detector_section()
+arithmetic_section()
+explorer_section()
+with notice:
+    ui.url_notice()
+ui.sync_url(ALL_KEYS)

@@ -418,6 +418,8 @@ def run(epochs: int, n_scenes: int, save: bool) -> dict:
                       "interpolated AP (PASCAL VOC from 2010), measured on the ONNX model's output with "
                       "playground.non_max_suppression.evaluate after nms_per_class (IoU >= 0.5 suppressed, "
                       f"scores > {EVAL_SCORE} kept)",
+            "evaluation": {"nms_iou": EVAL_IOU, "score_threshold": EVAL_SCORE, "match_iou": EVAL_IOU,
+                           "method": "all_points"},
             "mAP_at_0.5": measured["all_points"]["mAP"],
             "per_class_AP": measured["all_points"]["per_class_AP"],
             "coco101_AP50": measured["coco101"]["mAP"],

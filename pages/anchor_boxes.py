@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import streamlit as st
 
-from pages._anchor_boxes import output, scene, sections, windows
+from pages._anchor_boxes import output, scene, sections, widgets, windows
 from pages._shared import ui
 from playground import runtime
 from playground.manifest import ModelUnavailable
@@ -13,20 +15,23 @@ ALL_KEYS = windows.KEYS + scene.KEYS + output.KEYS + sections.QUIZ_KEYS + sectio
     sections.EXPLORER_KEYS
 
 
-def section(body, *args) -> None:
-    """Run one section with its own "what ran", then write every key of the page into the link."""
+def section(body, notes: bool = False) -> None:
+    """Run one section with its own "what ran", then write every key of the page into the link.
+
+    A provider note (e.g. "no CUDA provider") is said once, by the section that passes ``notes``.
+    """
     with runtime.record_runs() as runs:
         try:
-            body(*args)
+            body()
         except ModelUnavailable as exc:  # the message names the file and the command that rebuilds it
             st.error(f"A model or record this section needs could not be loaded: {exc}")
-    ui.show_runs(runs, "What ran in this section")
-    ui.sync_url(ALL_KEYS)
+    ui.show_runs(runs if notes else [dataclasses.replace(r, note=None) for r in runs], "What ran in this section")
+    widgets.sync_url(ALL_KEYS)
 
 
 @st.fragment
 def windows_section() -> None:
-    section(windows.show)
+    section(windows.show, notes=True)
 
 
 @st.fragment
@@ -68,4 +73,4 @@ arithmetic_section()
 explorer_section()
 with notice:
     ui.url_notice()
-ui.sync_url(ALL_KEYS)
+widgets.sync_url(ALL_KEYS)

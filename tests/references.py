@@ -296,3 +296,34 @@ def max_pool(x, f: int = 2, s: int = 2) -> np.ndarray:
 def softmax(z, axis: int = -1) -> np.ndarray:
     e = np.exp(z - z.max(axis=axis, keepdims=True))
     return e / e.sum(axis=axis, keepdims=True)
+
+
+def detector_forward(weights: dict[str, np.ndarray], x: np.ndarray, layers: list[dict], n_anchors: int) -> np.ndarray:
+    """The exported (BN-folded) detector from its ONNX initializers, float64: x (N, 3, H, W) → (N, S_h, S_w, B, 5 + C).
+
+    ``layers`` is the export record's list (conv f, s, p, filters; pool f, s); the convs' weights are the
+    ``features.<i>`` initializers in order, then ``head``. A stride-2 conv is the stride-1 result at every
+    second position; LeakyReLU has slope 0.1.
+    """
+    names = sorted({k.rsplit(".", 1)[0] for k in weights if k.startswith("features.")}, key=lambda k: int(k.split(".")[1]))
+    convs = iter(names + ["head"])
+    a = np.asarray(x, np.float64)
+    for layer in layers:
+        if layer["kind"] == "pool":
+            a = max_pool(a, layer["f"], layer["s"])
+            continue
+        name = next(convs)
+        a = batch_correlate(a, weights[f"{name}.weight"], weights[f"{name}.bias"], layer["p"])[:, :, ::layer["s"], ::layer["s"]]
+        if name != "head":
+            a = np.where(a > 0, a, 0.1 * a)
+    n, channels, h, w = a.shape
+    return a.reshape(n, n_anchors, channels // n_anchors, h, w).transpose(0, 3, 4, 1, 2)
+
+
+def window_fc_forward(weights: dict[str, np.ndarray], crops: np.ndarray) -> np.ndarray:
+    """The FC sliding-window classifier from its initializers: (N, 3, 14, 14) → probabilities (N, 4), float64."""
+    a = max_pool(relu(batch_correlate(crops, weights["conv1.weight"], weights["conv1.bias"])), 2, 2).reshape(len(crops), -1)
+    for k in (1, 2, 3):
+        a = a @ weights[f"fc{k}.weight"].T + weights[f"fc{k}.bias"]
+        a = relu(a) if k < 3 else a
+    return softmax(a, axis=1)

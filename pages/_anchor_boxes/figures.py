@@ -10,9 +10,6 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from pages._shared import format as fmt
-from playground.anchor_boxes import CLASS_NAMES
-
 CLASS_RGB = ((0, 210, 255), (255, 214, 0), (255, 90, 210))  # outline colour per class: ellipse, rectangle, triangle
 GRID_RGB = (235, 235, 235)
 HIGHLIGHT_RGB = (80, 255, 120)  # the chosen cell, window or slot
@@ -125,6 +122,12 @@ def crop_picture(crop_chw: np.ndarray) -> np.ndarray:
     return np.asarray(_canvas(crop_chw.transpose(1, 2, 0), 10).convert("RGB"))
 
 
+def _discrete_scale(colours: list[str]) -> list[list]:
+    """A plotly colour scale giving integer k of 0 … K − 1 (with zmin −0.5, zmax K − 0.5) the colour colours[k]."""
+    k = len(colours)
+    return [pair for i, c in enumerate(colours) for pair in ([i / k, c], [(i + 1) / k, c])]
+
+
 def class_map(probs: np.ndarray, names: tuple[str, ...], title: str, chosen: tuple[int, int]) -> dict:
     """A G×G heat map of each window's most likely class, with its letter and probability on hover."""
     g = probs.shape[0]
@@ -132,52 +135,49 @@ def class_map(probs: np.ndarray, names: tuple[str, ...], title: str, chosen: tup
     text = [[names[best[i, j]][0].upper() if best[i, j] else "·" for j in range(g)] for i in range(g)]
     hover = [[f"window ({i + 1}, {j + 1}): " + ", ".join(f"{n} {probs[i, j, k]:.3f}" for k, n in enumerate(names))
               for j in range(g)] for i in range(g)]
-    scale = [[0, "#1b1b1b"], [0.25, "#1b1b1b"]]
-    for k, rgb in enumerate(CLASS_RGB, start=1):
-        colour = "rgb" + str(rgb)
-        scale += [[k / 4, colour], [min((k + 1) / 4, 1.0), colour]]
+    colours = ["#2a2a2a"] + [f"rgb{rgb}" for rgb in CLASS_RGB]
     heat = {"type": "heatmap", "z": best.tolist(), "zmin": -0.5, "zmax": len(names) - 0.5, "showscale": False,
-            "colorscale": [[0, "#1b1b1b"], [0.249, "#1b1b1b"]] + [
-                pair for k, rgb in enumerate(CLASS_RGB, start=1)
-                for pair in ([k / 4, f"rgb{rgb}"], [min((k + 1) / 4 - 0.001, 1.0), f"rgb{rgb}"])],
-            "text": text, "texttemplate": "%{text}", "hovertext": hover, "hoverinfo": "text",
+            "colorscale": _discrete_scale(colours), "text": text, "texttemplate": "%{text}",
+            "textfont": {"color": "black"}, "hovertext": hover, "hoverinfo": "text",
             "x": list(range(1, g + 1)), "y": list(range(1, g + 1)), "xgap": 1, "ygap": 1}
     i, j = chosen
     box = {"type": "rect", "x0": j + 0.5, "x1": j + 1.5, "y0": i + 0.5, "y1": i + 1.5,
            "line": {"color": "rgb" + str(HIGHLIGHT_RGB), "width": 3}}
+    tick = 1 if g <= 10 else (2 if g <= 20 else 4)
     return {"data": [heat], "layout": {
-        "title": {"text": title, "font": {"size": 14}}, "height": 330, "margin": {"l": 30, "r": 10, "t": 40, "b": 30},
-        "yaxis": {"autorange": "reversed", "scaleanchor": "x", "dtick": 1 if g <= 10 else 2},
-        "xaxis": {"dtick": 1 if g <= 10 else 2, "side": "top"}, "shapes": [box]}}
+        "title": {"text": title, "font": {"size": 14}}, "height": 340, "margin": {"l": 30, "r": 10, "t": 60, "b": 10},
+        "yaxis": {"range": [g + 0.5, 0.5], "scaleanchor": "x", "dtick": tick},
+        "xaxis": {"range": [0.5, g + 0.5], "dtick": tick, "side": "top"}, "shapes": [box]}}
 
 
 def conversion_figure(fc_shapes, conv_shapes, n: int) -> dict:
     """The FC classifier on 14×14 and the converted one on n×n, each layer a block sized by its volume."""
     shapes, notes = [], []
-    rows = (("with FC layers, one 14×14×3 crop", [(14, 14, 3)] + [s.out for s in fc_shapes], fc_shapes, 1.0),
-            (f"converted to convolutions, the {n}×{n}×3 image at once", [(n, n, 3)] + [s.out for s in conv_shapes],
-             conv_shapes, 0.0))
+    rows = (("with FC layers: one 14×14×3 crop", [(14, 14, 3)] + [s.out for s in fc_shapes], fc_shapes, 1.0),
+            (f"converted to convolutions: the {n}×{n}×3 image at once", [(n, n, 3)] + [s.out for s in conv_shapes],
+             conv_shapes, -0.35))
     biggest = max(n, 14)
     for label, volumes, layer_shapes, y in rows:
-        notes.append({"x": -0.4, "y": y + 0.42, "text": f"<b>{label}</b>", "showarrow": False, "xanchor": "left",
+        notes.append({"x": -0.45, "y": y + 0.5, "text": f"<b>{label}</b>", "showarrow": False, "xanchor": "left",
                       "font": {"size": 13}})
         for k, (h, w, c) in enumerate(volumes):
-            side = 0.12 + 0.3 * h / biggest  # block height ∝ spatial size
-            depth = 0.08 + 0.1 * np.log10(max(c, 1))  # block width grows with the channels, on a log scale
-            x = k * 1.15
+            side = 0.06 + 0.26 * h / biggest  # block height ∝ spatial size
+            depth = 0.06 + 0.08 * np.log10(max(c, 1))  # block width grows with the channels, on a log scale
+            x = k * 1.0
             flat = k > 0 and layer_shapes[k - 1].layer.kind == "fc"
             shapes.append({"type": "rect", "x0": x - depth, "x1": x + depth, "y0": y - side, "y1": y + side,
                            "line": {"color": "#555"}, "fillcolor": "#f6c85f" if flat else "#6f9fd8", "opacity": 0.85})
             name = "input" if k == 0 else layer_shapes[k - 1].layer.name
-            text = f"{h}×{w}×{c}" if not flat else f"{c}"
+            text = f"{h}×{w}×{c}" if not flat else f"{c} units"
             notes.append({"x": x, "y": y - 0.42, "text": f"{name}<br>{text}", "showarrow": False,
                           "font": {"size": 11}})
-    return {"data": [{"type": "scatter", "x": [-0.5, 7], "y": [-0.6, 1.6], "mode": "markers",
+    count = len(rows[0][1])
+    return {"data": [{"type": "scatter", "x": [-0.5, count - 0.5], "y": [-0.9, 1.6], "mode": "markers",
                       "marker": {"opacity": 0}, "hoverinfo": "skip"}],
-            "layout": {"shapes": shapes, "annotations": notes, "height": 320, "showlegend": False,
+            "layout": {"shapes": shapes, "annotations": notes, "height": 380, "showlegend": False,
                        "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
-                       "xaxis": {"visible": False, "range": [-0.5, 7]},
-                       "yaxis": {"visible": False, "range": [-0.6, 1.6]}}}
+                       "xaxis": {"visible": False, "range": [-0.5, count - 0.5], "fixedrange": True},
+                       "yaxis": {"visible": False, "range": [-0.9, 1.6], "fixedrange": True}}}
 
 
 def objectness_heatmaps(p_c: np.ndarray, chosen: tuple[int, int, int]) -> dict:
@@ -195,7 +195,8 @@ def objectness_heatmaps(p_c: np.ndarray, chosen: tuple[int, int, int]) -> dict:
                      "colorbar": {"title": {"text": "p_c"}, "len": 0.9}})
         layout[f"xaxis{axis}"] = {"domain": [a * (width + gap), a * (width + gap) + width], "side": "top",
                                   "dtick": 1 if s_w <= 12 else 4}
-        layout[f"yaxis{axis}"] = {"autorange": "reversed", "anchor": f"x{axis}", "dtick": 1 if s_h <= 12 else 4,
+        layout[f"xaxis{axis}"]["range"] = [0.5, s_w + 0.5]
+        layout[f"yaxis{axis}"] = {"range": [s_h + 0.5, 0.5], "anchor": f"x{axis}", "dtick": 1 if s_h <= 12 else 4,
                                   "scaleanchor": f"x{axis}", "showticklabels": a == 0}
         annotations.append({"text": f"anchor {a + 1}", "x": a * (width + gap) + width / 2, "y": -0.08,
                             "xref": "paper", "yref": "paper", "showarrow": False})
@@ -245,11 +246,3 @@ def elbow_figure(ks: list[int], ious: list[float], chosen: int, elbow_k: int) ->
         "layout": {"height": 300, "margin": {"l": 50, "r": 10, "t": 20, "b": 45}, "showlegend": False,
                    "xaxis": {"title": {"text": "k (anchors)"}, "dtick": 1},
                    "yaxis": {"title": {"text": "mean best IoU"}, "tickformat": ".0%"}}}
-
-
-def class_label(cls: int) -> str:
-    return CLASS_NAMES[int(cls)]
-
-
-def number(value: float) -> str:
-    return fmt.num(value, 3)

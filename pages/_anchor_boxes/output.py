@@ -53,8 +53,9 @@ def decoding_latex(raw: RawDetections, row: int, col: int, anchor: int, anchor_p
         rf"b_h = p_h e^{{t_h}} = {r(p_h)} \cdot e^{{{r(t[3])}}} = {r(d[3])}, \quad "
         rf"b_w = p_w e^{{t_w}} = {r(p_w)} \cdot e^{{{r(t[4])}}} = {r(d[4])} \quad (\text{{cells}})",
         rf"\text{{midpoint}} = ((\text{{col}} + b_x) \cdot {stride}, (\text{{row}} + b_y) \cdot {stride}) = "
-        rf"(({col} + {r(d[1])}) \cdot {stride}, ({row} + {r(d[2])}) \cdot {stride}) = ({r(x)}, {r(y)})\ \text{{px}}, "
-        rf"\quad {r(d[4] * stride)} \times {r(d[3] * stride)}\ \text{{px}}",
+        rf"(({col} + {r(d[1])}) \cdot {stride}, ({row} + {r(d[2])}) \cdot {stride}) = ({r(x)}, {r(y)})\ \text{{px}}",
+        rf"w \times h = b_w \cdot {stride} \times b_h \cdot {stride} = {r(d[4] * stride)} \times {r(d[3] * stride)}"
+        r"\ \text{px}",
         r"(c_1, \dots, c_C) = \operatorname{softmax}(" + ", ".join(r(v) for v in t[5:]) + ") = ("
         + ", ".join(r(v) for v in d[5:]) + ")",
         r"p_c \cdot c_i = " + ", ".join(rf"{r(d[0])} \cdot {r(c)} = {r(d[0] * c)}" for c in d[5:]),
@@ -103,8 +104,9 @@ def show(view: SceneView) -> RawDetections:
                       "p_c": f"{raw.objectness[k]:.3f}", "score p_c·c": f"{raw.scores[k]:.3f}"}
                      for k, (r, c, a) in ((k, raw.cells[k]) for k in order)], hide_index=True, key="top_boxes")
     high = int((raw.scores > 0.5).sum())
-    right.markdown(f"{high} of the {fmt.exact(len(raw.boxes))} boxes score above 0.5 for {len(scene.boxes)} objects: "
-                   "neighbouring cells and anchors see the same object. Non-max suppression keeps one box each.")
+    right.markdown(f"{high} of the {fmt.exact(len(raw.boxes))} boxes score above 0.5, for {len(scene.boxes)} objects"
+                   + (": neighbouring cells and anchors see the same object twice. " if high > len(scene.boxes) else ". ")
+                   + "Non-max suppression keeps the best box of each object and drops the ones that overlap it.")
     with right:
         nms_link(view)
     return raw

@@ -106,7 +106,7 @@ def _assignment_rows(target: Target, scene: Scene, s: int) -> list[dict]:
     for a in target.assignments:
         x1, y1, x2, y2 = scene.boxes[a.index] * scene.size
         row = {"object": str(a.index + 1), "class": CLASS_NAMES[int(scene.classes[a.index])],
-               "midpoint (px)": f"({fmt.num((x1 + x2) / 2)}, {fmt.num((y1 + y2) / 2)})",
+               "midpoint (px)": f"({(x1 + x2) / 2:.1f}, {(y1 + y2) / 2:.1f})",
                "cell (row, col)": f"({a.row + 1}, {a.col + 1})"}
         row.update({f"IoU anchor {b + 1}": f"{v:.2f}" for b, v in enumerate(a.ious)})
         row["best anchor"] = str(a.wanted + 1)

@@ -64,12 +64,10 @@ def arithmetic() -> None:
                    "multiplications": fmt.exact(o.macs)} for o in shapes], hide_index=True, key="det_layers")
     last = shapes[-1]
     per = 5 + len(CLASS_NAMES)
-    grid = yolo_output(last.n_h, spec.n_anchors, len(CLASS_NAMES)) if last.n_h == last.n_w else None
     st.markdown(
         f"A {n_h}×{n_w}×3 input gives a **{last.n_h}×{last.n_w}** grid: the output is {last.n_h}×{last.n_w}×"
         f"{last.n_c} = {last.n_h}×{last.n_w}×{spec.n_anchors}×{per}, that is "
         f"**{fmt.exact(last.n_h * last.n_w * spec.n_anchors)} boxes**"
-        + (f" (as S = {grid.s}: {fmt.exact(grid.boxes)})" if grid else "")
         + f"; {fmt.exact(sum(o.macs for o in shapes))} multiplications in all.")
     if n_h <= RUN_LIMIT and n_w <= RUN_LIMIT and n_h >= spec.stride and n_w >= spec.stride:
         ran = output_shape(n_h, n_w, ui.provider())
@@ -136,10 +134,10 @@ def quiz(view: SceneView, target: Target, s: int, anchors: np.ndarray) -> None:
     a = target.assignments[index]
     x1, y1, x2, y2 = scene.boxes[index] * scene.size
     st.markdown(
-        f"Object {index + 1} is a {CLASS_NAMES[int(scene.classes[index])]} from ({fmt.num(x1)}, {fmt.num(y1)}) to "
-        f"({fmt.num(x2)}, {fmt.num(y2)}) px on the {scene.size}-pixel canvas, with the {s}×{s} grid and the "
+        f"Object {index + 1} is a {CLASS_NAMES[int(scene.classes[index])]} from ({x1:.1f}, {y1:.1f}) to "
+        f"({x2:.1f}, {y2:.1f}) px on the {scene.size}-pixel canvas, with the {s}×{s} grid and the "
         f"{len(anchors)} anchors of the assignment above (w × h in px: "
-        + ", ".join(f"{j + 1}: {fmt.num(w)}×{fmt.num(h)}" for j, (w, h) in enumerate(anchors * scene.size)) + ").")
+        + ", ".join(f"{j + 1}: {w:.1f}×{h:.1f}" for j, (w, h) in enumerate(anchors * scene.size)) + ").")
     st.markdown("**1. Which cell holds its midpoint?** (counting from 1, row first)")
     _cell_check(view, target, index)
     st.markdown("**2. Which anchor does it go to (before any collision)?**")
@@ -149,4 +147,4 @@ def quiz(view: SceneView, target: Target, s: int, anchors: np.ndarray) -> None:
     st.markdown("**3. What is its b_w, in cell units?** (to 2 decimals)")
     guess = st.number_input("b_w", 0.0, 100.0, value=None, step=0.01, format="%.2f", key="q_bw")
     ui.check_answer(guess, round(a.values[3], 2), "q_bw", tolerance=0.011,
-                    explanation=f"b_w = w·S = {fmt.num(x2 - x1)} px / {scene.size} px · {s} = {fmt.num(a.values[3])}.")
+                    explanation=f"b_w = w·S = {x2 - x1:.1f} px / {scene.size} px · {s} = {fmt.num(a.values[3])}.")

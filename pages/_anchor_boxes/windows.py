@@ -81,9 +81,8 @@ def compare(n: int, seed: int) -> None:
         "cutting the crops and each call's overhead; they are measured on this server, for this view.")
 
 
-@st.fragment
-def show(all_keys: tuple[str, ...]) -> None:
-    """The whole section; a control change reruns only this."""
+def show() -> None:
+    """The whole section (the page runs it as a fragment)."""
     st.header("Sliding windows as convolution")
     st.markdown(
         "A sliding-window detector crops a window, classifies it, moves the window and classifies again. "
@@ -95,4 +94,3 @@ def show(all_keys: tuple[str, ...]) -> None:
     seed = cols[1].number_input("image seed", 0, 999, key=ui.url_int("wseed", 0, 0, 999))
     conversion(n)
     compare(n, seed)
-    ui.sync_url(all_keys)

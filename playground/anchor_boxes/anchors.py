@@ -122,4 +122,4 @@ def elbow(ks, values) -> int:
     x = (k - k[0]) / (k[-1] - k[0])
     span = v[-1] - v[0]
     y = (v - v[0]) / span if span != 0 else np.zeros_like(v)
-    return int(ks[int(np.argmax(y - x))])  # height above the chord y = x
+    return int(ks[int(np.argmax(np.round(y - x, 12)))])  # height above the chord y = x; rounding: ties go first

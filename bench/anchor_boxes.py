@@ -1,0 +1,60 @@
+"""The anchor-boxes models: the detector against a numpy forward pass, and one-pass sliding windows against the loop.
+
+``python -m bench`` also times the detector in torch eager, in a separate
+process (``bench/_torch_anchor.py``), on the same weights and input, and adds
+an ORT-vs-torch row under the name of the detector row below.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from bench.core import Case
+from playground import runtime
+from playground.anchor_boxes import DETECTOR_MODEL, detect, detector_record, detector_spec, make_scene
+from playground.anchor_boxes import sliding as sw
+from tests.references import detector_forward, onnx_initializers
+
+SCENE_SEED, SCENE_OBJECTS = 3, 5  # the page's default scene
+
+
+def detector_case_name() -> str:
+    """Row name of the detector on one scene; bench/_torch_anchor.py reports under the same name."""
+    return f"{DETECTOR_MODEL}: one 96×96 scene"
+
+
+def detector_input() -> np.ndarray:
+    """The page's default scene as the model's input (1, 3, 96, 96) float32."""
+    return make_scene(SCENE_SEED, SCENE_OBJECTS).image.transpose(2, 0, 1)[None].copy()
+
+
+def detector_flops(n_h: int = 96, n_w: int = 96) -> float:
+    """2 × the multiplications of every conv, from the record's layers (playground.anchor_boxes.shapes)."""
+    from playground.anchor_boxes.shapes import forward_shapes, layers_from_record
+
+    return 2.0 * sum(o.macs for o in forward_shapes(n_h, n_w, layers_from_record(detector_record()["layers"])))
+
+
+def cases() -> list[Case]:
+    x = detector_input()
+    weights = onnx_initializers(DETECTOR_MODEL)
+    layers, anchors = detector_record()["layers"], detector_spec().n_anchors
+    image = x[0].transpose(1, 2, 0)
+    out = [
+        Case(detector_case_name(), run=lambda: runtime.run(DETECTOR_MODEL, {"image": x}, provider="cpu"),
+             reference=lambda: detector_forward(weights, x, layers, anchors),
+             reference_name="numpy float64 (tests.references)", flops=detector_flops()),
+        Case(f"{DETECTOR_MODEL}: detect() = ORT + decoding of 180 boxes", run=lambda: detect(image, "cpu"),
+             flops=detector_flops()),
+    ]
+    big = np.zeros((1, 3, 608, 608), np.float32)
+    out.append(Case(f"{DETECTOR_MODEL}: 608×608 input (38×38 grid)",
+                    run=lambda: runtime.run(DETECTOR_MODEL, {"image": big}, provider="cpu"), flops=detector_flops(608, 608)))
+    for n in (28, 64):
+        picture = sw.window_image(0, n)
+        g = sw.window_grid(n)
+        out.append(Case(f"sliding windows {n}×{n}: one pass of {sw.CONV_MODEL}",
+                        run=lambda p=picture: sw.classify_one_pass(p, "cpu"),
+                        reference=lambda p=picture: sw.classify_crop_by_crop(p, "cpu"),
+                        reference_name=f"crop-by-crop loop, {g * g} FC calls", flops=2.0 * sw.one_pass_macs(n)))
+    return out

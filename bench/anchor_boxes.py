@@ -50,7 +50,7 @@ def cases() -> list[Case]:
     big = np.zeros((1, 3, 608, 608), np.float32)
     out.append(Case(f"{DETECTOR_MODEL}: 608×608 input (38×38 grid)",
                     run=lambda: runtime.run(DETECTOR_MODEL, {"image": big}, provider="cpu"), flops=detector_flops(608, 608)))
-    for n in (28, 64):
+    for n in (28, 48):
         picture = sw.window_image(0, n)
         g = sw.window_grid(n)
         out.append(Case(f"sliding windows {n}×{n}: one pass of {sw.CONV_MODEL}",

@@ -22,7 +22,9 @@ whose decoded box overlaps a ground-truth box by IoU > IGNORE_IOU is not
 pushed towards 0: YOLOv2's rule), and for the slots that hold an object BCE
 on b_x, b_y, squared error on t_h, t_w against log(b/p) (weighted 2 − w·h, so
 small boxes count more) and cross-entropy on the class. Adam, one-cycle
-learning rate, random horizontal and vertical flips.
+learning rate; each batch is seen through a random symmetry of the square
+(mirrors and transposes) and a random order of the colour channels, its
+targets rebuilt from the moved boxes.
 
 Quality: every box decoded from the ONNX model's output on the held-out
 scenes, non-max suppression per class (``nms_per_class``, IoU ≥ 0.5
@@ -66,6 +68,7 @@ from playground.anchor_boxes import (
     kmeans_anchors,
     mean_best_iou,
     training_scene,
+    validation_scene,
 )
 from playground.non_max_suppression import Detections, GroundTruth, evaluate, mean_average_precision, nms_per_class
 
@@ -81,17 +84,30 @@ WIDTHS = (16, 32, 64, 128)  # channels of the four downsampling 3×3 convs
 DOWNSAMPLE = ("stride", "stride", "pool", "pool")  # how each halves the size: a stride-2 conv or a 2×2 max-pool after
 HEAD = 128  # channels of the 3×3 convs on the grid
 HEAD_CONVS = 1
-N_SCENES = 6000  # training scenes, drawn once; flips make four views of each
-EPOCHS = 40
+N_SCENES = 10000  # training scenes, drawn once; the square's 8 symmetries and 6 channel orders vary each view
+EPOCHS = 30
 BATCH = 64
 LR = 3e-3  # peak of the one-cycle schedule (Adam)
 WEIGHT_DECAY = 5e-4
 IGNORE_IOU = 0.6  # an empty slot whose box overlaps an object this much is not taught "no object"
 NOOBJ_WEIGHT = 1.0  # weight of the "no object" term per empty slot
+EVAL_EVERY = 5  # epochs between validation measurements during training (the curve; settings were tuned on it)
 EVAL_SCORE = 0.01  # boxes with p_c·c_i ≤ this are left out of the AP (all of them are kept by the page)
 EVAL_IOU = 0.5  # NMS suppresses IoU ≥ this, and AP counts a match at IoU ≥ this
 FIXTURE_SIZES = ((96, 96), (128, 160))  # inputs whose torch outputs are committed for the contract test
 MAX_TRAIN_CPU_SECONDS = 1200  # the issue's budget, 10 minutes on 2 cores, as this process's CPU time; checked per epoch
+
+# What was tried before these settings, kept so the record says what was tuned and on what.
+TUNING = [
+    {"run": 1, "settings": "6,000 scenes, 40 epochs planned, random h/v flips only, the same network",
+     "curve": "mAP@0.5 on the held-out scenes (then used as the curve) 0.668, 0.797, 0.811, 0.842, 0.848, 0.844, "
+              "0.848 after epochs 5, 10, ..., 35 while every training loss kept falling",
+     "decision": "stopped after 35 epochs (654 CPU seconds): it was overfitting its 6,000 scenes. More scenes (10,000) and more "
+                 "variety per view (8 symmetries of the square, 6 channel orders), 30 epochs to stay in the "
+                 "budget; and from here on the curve is measured on separate validation scenes, so the held-out "
+                 "scenes are measured once, at the end (their use as run 1's curve is the one look at them "
+                 "before the final measurement)"},
+]
 
 DATA = ("synthetic scenes drawn by playground/anchor_boxes/scenes.py (numpy; ellipses, rectangles, triangles "
         "of varied size and aspect on a noisy dark background, 1-6 per 96x96 scene); training scene i has seed "
@@ -183,28 +199,42 @@ def targets(data: dict[str, np.ndarray], anchors: np.ndarray, grid: int) -> tupl
     return np.stack(ys), counts
 
 
-def flip(x: torch.Tensor, y: torch.Tensor, gt: torch.Tensor, horizontal: torch.Tensor,
-         vertical: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Mirror the chosen samples: images (N, 3, H, W), targets (N, S, S, B, 5 + C), boxes (N, M, 4).
+def symmetry(images: np.ndarray, boxes: np.ndarray, transpose: bool, h_flip: bool,
+             v_flip: bool) -> tuple[np.ndarray, np.ndarray]:
+    """One of the square's 8 symmetries applied to images (N, H, W, 3) and their boxes (N, M, 4) in 0–1 corners.
 
-    A mirror keeps every box's shape, so the anchor and the collision policy's
-    choices stay; the cell mirrors and b_x becomes 1 − b_x (b_y for vertical).
+    The generator draws every orientation of every shape (triangles point any way, aspect ratios are drawn
+    symmetrically around 1), so a mirrored or transposed scene is another scene it could have drawn. Padding
+    rows (all zero) stay zero.
     """
-    x, y, gt = x.clone(), y.clone(), gt.clone()
-    real = (gt[..., 2] > gt[..., 0])[..., None]
-    for mask, img_axis, grid_axis, field, (lo, hi) in ((horizontal, 3, 2, 1, (0, 2)), (vertical, 2, 1, 2, (1, 3))):
-        if not mask.any():
-            continue
-        x[mask] = x[mask].flip(img_axis)
-        ym = y[mask].flip(grid_axis)
-        pos = ym[..., 0] > 0
-        ym[..., field] = torch.where(pos, 1 - ym[..., field], ym[..., field])
-        y[mask] = ym
-        g = gt[mask]
-        g_lo, g_hi = 1 - g[..., hi], 1 - g[..., lo]
-        g[..., lo], g[..., hi] = g_lo, g_hi
-        gt[mask] = torch.where(real[mask], g, gt[mask])
-    return x, y, gt
+    out, b = images, boxes.copy()
+    real = (b[..., 2] > b[..., 0])[..., None]
+    if transpose:  # x ↔ y
+        out = out.transpose(0, 2, 1, 3)
+        b = b[..., [1, 0, 3, 2]]
+    if h_flip:
+        out = out[:, :, ::-1]
+        b[..., [0, 2]] = 1 - b[..., [2, 0]]
+    if v_flip:
+        out = out[:, ::-1]
+        b[..., [1, 3]] = 1 - b[..., [3, 1]]
+    return np.ascontiguousarray(out), np.where(real, b, 0).astype(boxes.dtype)
+
+
+def augmented_batch(data: dict, idx: np.ndarray, anchors: np.ndarray, rng: np.random.Generator) -> tuple:
+    """A batch seen through a random symmetry of the square and a random order of the colour channels.
+
+    Returns images (N, 3, 96, 96) float32 in 0–1, targets y (N, S, S, B, 5 + C) rebuilt by build_target from
+    the moved boxes (so the collision policy is applied to what the network sees), and the boxes (N, M, 4).
+    """
+    images, boxes = symmetry(data["images"][idx], data["boxes"][idx], *(rng.random(3) < 0.5))
+    images = images[..., rng.permutation(3)]  # the shapes' colours are random: any channel order is as likely
+    classes = data["classes"][idx]
+    grid = IMAGE_SIZE // STRIDE
+    y = np.stack([build_target(b[c >= 0].astype(np.float64), c[c >= 0], grid, anchors, len(CLASS_NAMES)).y
+                  for b, c in zip(boxes, classes)]).astype(np.float32)
+    x = images.transpose(0, 3, 1, 2).astype(np.float32) / 255
+    return torch.from_numpy(x), torch.from_numpy(y), torch.from_numpy(boxes)
 
 
 # ---------------------------------------------------------------- loss
@@ -259,9 +289,9 @@ def detections_of(raw: np.ndarray, anchors_px: np.ndarray) -> Detections:
     return Detections(d.boxes[keep], d.scores[keep], d.classes[keep])
 
 
-def heldout_set() -> tuple[np.ndarray, list[GroundTruth]]:
-    """The held-out images (N, 3, 96, 96) float32 and their ground truth."""
-    scenes = [heldout_scene(i) for i in range(HELDOUT_SCENES)]
+def heldout_set(validation: bool = False) -> tuple[np.ndarray, list[GroundTruth]]:
+    """The held-out (or validation) images (N, 3, 96, 96) float32 and their ground truth."""
+    scenes = [(validation_scene if validation else heldout_scene)(i) for i in range(HELDOUT_SCENES)]
     x = np.stack([s.image.transpose(2, 0, 1) for s in scenes]).astype(np.float32)
     return x, [GroundTruth(s.boxes, s.classes) for s in scenes]
 
@@ -285,28 +315,28 @@ def torch_raw(model: nn.Module, x: np.ndarray) -> np.ndarray:
 
 
 # ---------------------------------------------------------------- training
-def train(model: Detector, data: dict, y: np.ndarray, anchors_cells: np.ndarray, epochs: int,
-          heldout: tuple[np.ndarray, list[GroundTruth]] | None, anchors_px: np.ndarray) -> dict:
-    """Adam with a one-cycle schedule; returns the per-epoch losses (and held-out mAP when ``heldout``)."""
-    images = torch.from_numpy(data["images"])  # (N, 96, 96, 3) uint8
-    y_all, gt_all = torch.from_numpy(y), torch.from_numpy(data["boxes"])
-    a = torch.tensor(anchors_cells, dtype=torch.float32)
-    n = len(images)
+def train(model: Detector, data: dict, anchors: np.ndarray, epochs: int,
+          validation: tuple[np.ndarray, list[GroundTruth]] | None) -> dict:
+    """AdamW with a one-cycle schedule; returns the per-epoch losses (and validation mAP when ``validation``).
+
+    ``anchors`` (B, 2) are in image units of the 96-pixel canvas.
+    """
+    anchors_px = anchors * IMAGE_SIZE
+    a = torch.tensor(anchors_px / STRIDE, dtype=torch.float32)  # (B, 2) in cells
+    n = len(data["images"])
+    rng = np.random.default_rng(SEED)
     steps = epochs * ((n + BATCH - 1) // BATCH)
     opt = torch.optim.AdamW(model.parameters(), lr=LR, weight_decay=WEIGHT_DECAY)
     schedule = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=LR, total_steps=steps, pct_start=0.15)
-    gen = torch.Generator().manual_seed(SEED)
     curve = []
     start, cpu_start = time.perf_counter(), time.process_time()
+    eval_wall = eval_cpu = 0.0  # time spent measuring held-out mAP during training, left out of the budget
     for epoch in range(epochs):
         model.train()
         sums = {}
-        perm = torch.randperm(n, generator=gen)
+        perm = rng.permutation(n)
         for i in range(0, n, BATCH):
-            idx = perm[i:i + BATCH]
-            x = images[idx].permute(0, 3, 1, 2).float() / 255
-            flips = torch.rand(2, len(idx), generator=gen) < 0.5
-            x, yb, gt = flip(x, y_all[idx], gt_all[idx], flips[0], flips[1])
+            x, yb, gt = augmented_batch(data, perm[i:i + BATCH], anchors, rng)
             terms = loss_terms(model(x), yb, gt, a)
             loss = sum(terms.values())
             opt.zero_grad()
@@ -314,18 +344,21 @@ def train(model: Detector, data: dict, y: np.ndarray, anchors_cells: np.ndarray,
             opt.step()
             schedule.step()
             for k, v in terms.items():
-                sums[k] = sums.get(k, 0.0) + float(v.detach()) * len(idx) / n
-        entry = {"epoch": epoch + 1, "seconds": time.perf_counter() - start,
-                 "cpu_seconds": time.process_time() - cpu_start, **sums}
-        if heldout is not None and (epoch + 1) % 5 == 0:
-            entry["heldout_mAP"] = quality(torch_raw(model, heldout[0]), heldout[1], anchors_px)["all_points"]["mAP"]
+                sums[k] = sums.get(k, 0.0) + float(v.detach()) * len(x) / n
+        entry = {"epoch": epoch + 1, "seconds": time.perf_counter() - start - eval_wall,
+                 "cpu_seconds": time.process_time() - cpu_start - eval_cpu, **sums}
+        if validation is not None and (epoch + 1) % EVAL_EVERY == 0:  # not counted in the training time
+            wall, cpu = time.perf_counter(), time.process_time()
+            entry["validation_mAP"] = quality(torch_raw(model, validation[0]), validation[1], anchors_px)[
+                "all_points"]["mAP"]
+            eval_wall, eval_cpu = eval_wall + time.perf_counter() - wall, eval_cpu + time.process_time() - cpu
         curve.append(entry)
         print(" ".join(f"{k} {v:.4g}" if isinstance(v, float) else f"{k} {v}" for k, v in entry.items()), flush=True)
         if entry["cpu_seconds"] > MAX_TRAIN_CPU_SECONDS:
             print(f"stopping: the training budget of {MAX_TRAIN_CPU_SECONDS} CPU seconds is spent", flush=True)
             break
-    return {"curve": curve, "train_seconds": time.perf_counter() - start,
-            "train_cpu_seconds": time.process_time() - cpu_start, "epochs_run": len(curve)}
+    return {"curve": curve, "train_seconds": time.perf_counter() - start - eval_wall,
+            "train_cpu_seconds": time.process_time() - cpu_start - eval_cpu, "epochs_run": len(curve)}
 
 
 # ---------------------------------------------------------------- export
@@ -393,14 +426,13 @@ def run(epochs: int, n_scenes: int, save: bool) -> dict:
     kmeans = {k: kmeans_anchors(wh, k, seed=SEED) for k in KMEANS_KS}
     anchors = kmeans[N_ANCHORS]  # (B, 2) image units of the 96-pixel canvas
     anchors_px = anchors * IMAGE_SIZE
-    grid = IMAGE_SIZE // STRIDE
-    y, policy_counts = targets(data, anchors, grid)
+    _, policy_counts = targets(data, anchors, IMAGE_SIZE // STRIDE)
     print(f"{n_scenes} scenes, {len(wh)} boxes drawn in {draw_seconds:.0f} s; anchors (px) "
           f"{np.round(anchors_px, 1).tolist()} mean best IoU {mean_best_iou(wh, anchors):.3f}; {policy_counts}",
           flush=True)
-    heldout = heldout_set()
+    heldout, validation = heldout_set(), heldout_set(validation=True)
     model = Detector()
-    result = train(model, data, y, anchors_px / STRIDE, epochs, heldout, anchors_px)
+    result = train(model, data, anchors, epochs, validation)
     measured = quality(torch_raw(model, heldout[0]), heldout[1], anchors_px)
     print(f"held-out (torch): {json.dumps(measured)}", flush=True)
     onnx_model = export_onnx(model)
@@ -427,7 +459,8 @@ def run(epochs: int, n_scenes: int, save: bool) -> dict:
         },
         "training": {"optimizer": "AdamW", "lr": LR, "schedule": "one-cycle (15% warm-up, cosine)",
                      "weight_decay": WEIGHT_DECAY, "batch": BATCH, "epochs": result["epochs_run"],
-                     "augmentation": "random horizontal and vertical flips",
+                     "augmentation": "a random one of the square's 8 symmetries (mirrors, transposes) and a random "
+                                     "order of the colour channels, per batch; targets rebuilt from the moved boxes",
                      "wall_seconds": round(result["train_seconds"], 1),
                      "cpu_seconds": round(result["train_cpu_seconds"], 1), "torch_threads": torch.get_num_threads(),
                      "budget": f"{MAX_TRAIN_CPU_SECONDS} CPU seconds (10 minutes on 2 cores)",
@@ -448,7 +481,7 @@ def run(epochs: int, n_scenes: int, save: bool) -> dict:
                                    "conv1x1 to B*(5+C), reshaped to (N, S_h, S_w, B, 5+C)",
                          "parameters": sum(p.numel() for p in folded(model).parameters())},
         "layers": layer_list(),
-        "target_policy": policy_counts,
+        "target_policy": policy_counts, "tuning": TUNING,
         "loss": {"ignore_iou": IGNORE_IOU, "noobj_weight": NOOBJ_WEIGHT,
                  "terms": "objectness BCE (all slots, ignore rule), b_x b_y BCE, t_h t_w squared error vs "
                           "log(b / anchor), class cross-entropy; box terms weighted 2 - w*h"},
@@ -464,7 +497,7 @@ def run(epochs: int, n_scenes: int, save: bool) -> dict:
                    provenance={"command": COMMAND, "script": SCRIPT, "data": DATA, "seed": SEED,
                                "weights": "trained here from scratch by the script (no pretrained weights)",
                                "torch": torch.__version__, "card": card},
-                   verification=verification)
+                   verification=verification, probe_shapes={"image": [1, 3, IMAGE_SIZE, IMAGE_SIZE]})
         prov = {"command": COMMAND, "script": SCRIPT, "data": DATA, "seed": SEED}
         buffer = io.BytesIO()
         np.savez_compressed(buffer, wh=wh.astype(np.float32))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import time
 
 import streamlit as st
 
@@ -11,15 +12,19 @@ from pages._shared import ui
 from playground import runtime
 from playground.manifest import ModelUnavailable
 
+SECTION_MS = "_anchor_section_ms"  # session key: each section's last server time (ms)
 ALL_KEYS = windows.KEYS + scene.KEYS + output.KEYS + sections.QUIZ_KEYS + sections.ARITHMETIC_KEYS + \
     sections.EXPLORER_KEYS
 
 
-def section(body, notes: bool = False) -> None:
-    """Run one section with its own "what ran", then write every key of the page into the link.
+def section(name: str, body, notes: bool = False) -> None:
+    """Run one section with its own "what ran" and its server time, then write every key of the page into the link.
 
-    A provider note (e.g. "no CUDA provider") is said once, by the section that passes ``notes``.
+    A provider note (e.g. "no CUDA provider") is said once, by the section that passes ``notes``. A control
+    inside a section reruns only that section (a fragment); the time it took is kept in
+    ``st.session_state[SECTION_MS][name]`` for the benchmark.
     """
+    start = time.perf_counter()
     with runtime.record_runs() as runs:
         try:
             body()
@@ -27,11 +32,14 @@ def section(body, notes: bool = False) -> None:
             st.error(f"A model or record this section needs could not be loaded: {exc}")
     ui.show_runs(runs if notes else [dataclasses.replace(r, note=None) for r in runs], "What ran in this section")
     widgets.sync_url(ALL_KEYS)
+    elapsed_ms = (time.perf_counter() - start) * 1e3
+    st.session_state.setdefault(SECTION_MS, {})[name] = elapsed_ms
+    st.caption(f"This section took {elapsed_ms:.0f} ms on the server.")
 
 
 @st.fragment
 def windows_section() -> None:
-    section(windows.show, notes=True)
+    section("windows", windows.show, notes=True)
 
 
 @st.fragment
@@ -48,17 +56,17 @@ def detector_section() -> None:
         target, s, anchors = scene.grid_and_assignment(view)
         output.show(view)
         sections.quiz(view, target, s, anchors)
-    section(body)
+    section("detector", body)
 
 
 @st.fragment
 def arithmetic_section() -> None:
-    section(sections.arithmetic)
+    section("arithmetic", sections.arithmetic)
 
 
 @st.fragment
 def explorer_section() -> None:
-    section(sections.explorer)
+    section("explorer", sections.explorer)
 
 
 st.title("Anchor boxes")

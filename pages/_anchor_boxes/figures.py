@@ -164,7 +164,8 @@ def conversion_figure(fc_shapes, conv_shapes, n: int) -> dict:
             side = 0.06 + 0.26 * h / biggest  # block height ∝ spatial size
             depth = 0.06 + 0.08 * np.log10(max(c, 1))  # block width grows with the channels, on a log scale
             x = k * 1.0
-            flat = k > 0 and layer_shapes[k - 1].layer.kind == "fc"
+            kinds = [s.layer.kind for s in layer_shapes[:k]]  # the layers up to this block
+            flat = "fc" in kinds  # after an FC layer the volume is a flat vector of units
             shapes.append({"type": "rect", "x0": x - depth, "x1": x + depth, "y0": y - side, "y1": y + side,
                            "line": {"color": "#555"}, "fillcolor": "#f6c85f" if flat else "#6f9fd8", "opacity": 0.85})
             name = "input" if k == 0 else layer_shapes[k - 1].layer.name

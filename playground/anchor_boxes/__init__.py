@@ -49,6 +49,7 @@ from playground.anchor_boxes.scenes import (
     parse_objects,
     render,
     training_scene,
+    validation_scene,
 )
 from playground.anchor_boxes.target import COLLISION_POLICY, POOR_FIT_IOU, Assignment, Target, build_target
 
@@ -58,5 +59,5 @@ __all__ = [
     "RawDetections", "Scene", "SceneObject", "Target", "as_boxes", "assign", "best_anchor", "box_area",
     "build_target", "centred_iou", "decode", "decode_box", "detect", "detector_record", "detector_spec",
     "elbow", "encode_box", "heldout_scene", "iou", "kmeans_anchors", "make_scene", "mean_best_iou", "midpoint_cell",
-    "output_shape", "parse_objects", "render", "run_detector", "training_box_shapes", "training_scene",
+    "output_shape", "parse_objects", "render", "run_detector", "training_box_shapes", "training_scene", "validation_scene",
 ]

@@ -7,10 +7,12 @@ varied sizes and aspect ratios, may overlap (each keeps at least
 midpoint close to another's, so that two objects share a grid cell: the
 situation anchor boxes exist for.
 
-Seeds live in three disjoint ranges: the detector trained on
-``TRAIN_SEED_BASE + i``, its quality was measured on ``heldout_scene(i)``
-(``HELDOUT_SEED_BASE + i``), and the page's seeds ``0 … PAGE_SEEDS − 1`` are
-neither, so what the page shows was never trained on.
+Seeds live in disjoint ranges: the detector trained on
+``TRAIN_SEED_BASE + i``, its quality was measured once, at the end, on
+``heldout_scene(i)`` (``HELDOUT_SEED_BASE + i``), the export's curve during
+training on ``validation_scene(i)`` (``VALIDATION_SEED_BASE + i``), and the
+page's seeds ``0 … PAGE_SEEDS − 1`` are none of these, so what the page shows
+was never trained on.
 
 Examples
 --------
@@ -41,6 +43,7 @@ NOISE = 0.02  # standard deviation of the pixel noise
 TRAIN_SEED_BASE = 1_000_000  # training scene i has seed TRAIN_SEED_BASE + i
 HELDOUT_SEED_BASE = 2_000_000  # held-out scene i has seed HELDOUT_SEED_BASE + i
 HELDOUT_SCENES = 300  # the held-out set the detector's mAP is measured on
+VALIDATION_SEED_BASE = 3_000_000  # validation scene i (the export's curve during training) has seed VALIDATION_SEED_BASE + i
 PAGE_SEEDS = TRAIN_SEED_BASE  # the page offers seeds 0 … PAGE_SEEDS − 1: never trained on, never held out
 _TRIES = 400  # placements tried per object before the visibility rule is dropped
 
@@ -237,6 +240,12 @@ def heldout_scene(i: int) -> Scene:
     if not 0 <= i < HELDOUT_SCENES:
         raise ValueError(f"held-out scenes are numbered 0 … {HELDOUT_SCENES - 1}, not {i}")
     return make_scene(HELDOUT_SEED_BASE + i, heldout_count(i))
+
+
+def validation_scene(i: int) -> Scene:
+    """Validation scene ``i``: ``make_scene(VALIDATION_SEED_BASE + i, n)`` with n = 1 … MAX_OBJECTS from its seed."""
+    n = int(np.random.default_rng([13, VALIDATION_SEED_BASE + i]).integers(1, MAX_OBJECTS + 1))
+    return make_scene(VALIDATION_SEED_BASE + i, n)
 
 
 def training_count(i: int) -> int:

@@ -39,7 +39,7 @@ WINDOW_CLASSES = ("background",) + CLASS_NAMES  # 4 outputs, like the course's p
 FC_MODEL = "window_classifier_fc"  # manifest names
 CONV_MODEL = "window_classifier_conv"
 OBJECT_SCALE_PX = (7.0, 11.0)  # √(w·h) of the objects the classifier was trained to recognise
-WINDOW_SIZES = (16, 64)  # the page's image sizes, 16 … 64 pixels
+WINDOW_SIZES = (16, 48)  # the page's image sizes, 16 … 48 pixels (at most 18 × 18 = 324 crops in the loop)
 
 
 @dataclass(frozen=True)

@@ -74,7 +74,7 @@ def test_detect_keeps_its_contract():
         detect(np.zeros((100, 96, 3), np.float32))
 
 
-@pytest.mark.model_reference(DETECTOR_MODEL)
+@pytest.mark.model_reference("anchor_detector")
 def test_onnx_detector_matches_its_torch_source(provider):
     """ORT's raw output on the committed inputs equals the torch model's (BN not folded), saved by the export."""
     with np.load(artifact_path("anchor_detector_fixture")) as fixture:
@@ -85,7 +85,7 @@ def test_onnx_detector_matches_its_torch_source(provider):
             np.testing.assert_allclose(out, expected, atol=2e-3 if provider == "cuda" else 2e-4)
 
 
-@pytest.mark.model_reference(DETECTOR_MODEL)
+@pytest.mark.model_reference("anchor_detector")
 def test_onnx_detector_matches_a_numpy_forward_pass():
     """The committed weights run through a numpy conv/pool/LeakyReLU network give ORT's numbers (float64 vs float32)."""
     spec, record = detector_spec(), detector_record()

@@ -10,7 +10,7 @@ torch = pytest.importorskip("torch")
 
 from export import anchor_detector as ad  # noqa: E402
 from export import window_classifier as wc  # noqa: E402
-from playground.anchor_boxes import CLASS_NAMES, build_target, detector_record  # noqa: E402
+from playground.anchor_boxes import CLASS_NAMES, SceneObject, build_target, detector_record, render  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -31,25 +31,38 @@ def test_folding_bn_keeps_the_function(data):
         torch.testing.assert_close(ad.folded(model)(x), model(x), rtol=1e-4, atol=1e-4)
 
 
-@pytest.mark.parametrize("horizontal, vertical", [(True, False), (False, True), (True, True)])
-def test_a_flipped_target_is_the_target_of_the_flipped_boxes(data, horizontal, vertical):
-    """Mirroring image, y and boxes together gives the y that build_target makes from the mirrored boxes."""
-    anchors = detector_record()["kmeans"]["k"]["5"]["anchors"]
-    y, _ = ad.targets(data, np.array(anchors), 6)
-    x = torch.from_numpy(data["images"]).permute(0, 3, 1, 2).float()
-    n = len(x)
-    _, y_flip, gt_flip = ad.flip(x, torch.from_numpy(y), torch.from_numpy(data["boxes"]),
-                                 torch.full((n,), horizontal), torch.full((n,), vertical))
-    for i in range(n):
+@pytest.mark.parametrize("transpose, h_flip, v_flip", [(1, 0, 0), (0, 1, 0), (0, 0, 1), (1, 1, 1), (0, 1, 1)])
+def test_a_symmetry_moves_each_box_with_its_pixels(transpose, h_flip, v_flip):
+    """After a mirror or transpose, every moved box still frames the pixels of its (single, unoccluded) object."""
+    objects = [SceneObject(2, 30.5, 20.25, 24, 14, (1.0, 1.0, 1.0), 1, 0.3), SceneObject(1, 70, 66, 10, 30)]
+    scenes = [render([o], 96, seed=1) for o in objects]
+    images = np.stack([np.round(s.image * 255).astype(np.uint8) for s in scenes])
+    boxes = np.stack([np.vstack([s.boxes, np.zeros((1, 4))]) for s in scenes]).astype(np.float32)  # a padding row
+    moved, moved_boxes = ad.symmetry(images, boxes, bool(transpose), bool(h_flip), bool(v_flip))
+    blank = np.round(render([], 96, seed=1).image * 255).astype(np.uint8)
+    for image, b in zip(moved, moved_boxes):
+        np.testing.assert_array_equal(b[1], 0)  # padding stays zero
+        background = blank.transpose(1, 0, 2) if transpose else blank
+        background = background[:, ::-1] if h_flip else background
+        background = background[::-1] if v_flip else background
+        rows, cols = np.nonzero(np.abs(image.astype(int) - background).max(axis=2) > 12)
+        x1, y1, x2, y2 = b[0] * 96
+        assert x1 - 1 <= cols.min() <= x1 + 1 and x2 - 2 <= cols.max() <= x2
+        assert y1 - 1 <= rows.min() <= y1 + 1 and y2 - 2 <= rows.max() <= y2
+
+
+def test_an_augmented_batch_has_the_targets_of_its_boxes(data):
+    """The batch's y is build_target of the moved boxes; pixels stay in 0–1 and keep their channels' values."""
+    anchors = np.array(detector_record()["kmeans"]["k"]["5"]["anchors"])
+    idx = np.arange(8)
+    x, y, boxes = ad.augmented_batch(data, idx, anchors, np.random.default_rng(3))
+    assert x.shape == (8, 3, 96, 96) and 0 <= float(x.min()) and float(x.max()) <= 1
+    np.testing.assert_allclose(np.sort(x.numpy().ravel()), np.sort(data["images"][idx].ravel() / 255), atol=1e-6)
+    for i in idx:
         real = data["classes"][i] >= 0
-        boxes = data["boxes"][i][real].astype(np.float64)
-        if horizontal:
-            boxes[:, [0, 2]] = 1 - boxes[:, [2, 0]]
-        if vertical:
-            boxes[:, [1, 3]] = 1 - boxes[:, [3, 1]]
-        np.testing.assert_allclose(gt_flip[i].numpy()[real], boxes, atol=1e-6)
-        expected = build_target(boxes, data["classes"][i][real], 6, anchors, len(CLASS_NAMES)).y
-        np.testing.assert_allclose(y_flip[i].numpy(), expected, atol=1e-5)
+        expected = build_target(boxes[i].numpy()[real].astype(np.float64), data["classes"][i][real], 6, anchors,
+                                len(CLASS_NAMES)).y
+        np.testing.assert_allclose(y[i].numpy(), expected, atol=1e-6)
 
 
 def test_layer_list_is_the_network(data):
@@ -68,8 +81,7 @@ def test_a_few_steps_reduce_the_loss(data):
     """Two epochs on 48 scenes lower the summed loss (the pieces fit together and learn)."""
     torch.manual_seed(0)
     anchors = np.array(detector_record()["kmeans"]["k"]["5"]["anchors"])
-    y, _ = ad.targets(data, anchors, 6)
-    result = ad.train(ad.Detector(), data, y, anchors * 96 / 16, 2, None, anchors * 96)
+    result = ad.train(ad.Detector(), data, anchors, 2, None)
     first, last = (sum(e[k] for k in ("objectness", "xy", "wh", "class")) for e in (result["curve"][0], result["curve"][-1]))
     assert last < first
 

@@ -150,7 +150,7 @@ def test_check_yourself_cell():
 
 
 @pytest.mark.parametrize("query", [
-    {"mode": "placed"}, {"objects": 0}, {"size": 192, "objects": 10, "S": 16, "k": 9}, {"wn": 64, "wi": 40, "wj": 40},
+    {"mode": "placed"}, {"objects": 0}, {"size": 192, "objects": 10, "S": 16, "k": 9}, {"wn": 48, "wi": 40, "wj": 40},
     {"pick": "mine", "row": 16, "col": 16, "anchor": 9}, {"inh": 1, "inw": 1}, {"c0": 0, "c1": 0, "c2": 0},
     {"wn": 16, "obj": 12, "qobj": 12},
 ])

@@ -16,7 +16,7 @@ def images():
     return {n: sw.window_image(5, n) for n in (16, 28, 40)}
 
 
-@pytest.mark.model_reference(sw.FC_MODEL)
+@pytest.mark.model_reference("window_classifier_fc")
 def test_fc_classifier_matches_a_numpy_forward_pass(images):
     """conv 5×5 → ReLU → max-pool → FC 400 → FC 400 → FC 4 → softmax in numpy, from the committed weights."""
     crops = np.stack([patch for _, _, patch in window_crops(images[28])]).astype(np.float32)
@@ -24,7 +24,7 @@ def test_fc_classifier_matches_a_numpy_forward_pass(images):
     np.testing.assert_allclose(out, window_fc_forward(onnx_initializers(sw.FC_MODEL), crops), atol=1e-5)
 
 
-@pytest.mark.model_reference(sw.CONV_MODEL)
+@pytest.mark.model_reference("window_classifier_conv")
 @pytest.mark.parametrize("n", [16, 28, 40])
 def test_converted_classifier_equals_the_fc_one_crop_by_crop(images, n, provider):
     """Each output cell (i, j) of the one-pass model is the FC model's answer for the crop at (2i, 2j)."""

@@ -89,7 +89,7 @@ def _locked_manifest() -> Iterator[dict]:
 
 
 def save_model(name: str, model: onnx.ModelProto, *, description: str, provenance: dict,
-               verification: dict, probe_shapes: dict[str, list[int]] | None = None) -> Path:
+               verification: dict) -> Path:
     """Write ``onnx_models/<name>.onnx`` and its manifest entry.
 
     Parameters
@@ -99,10 +99,6 @@ def save_model(name: str, model: onnx.ModelProto, *, description: str, provenanc
         (where weights came from and under which licence).
     verification : dict
         What the export compared ORT against, and the error it measured.
-    probe_shapes : dict, optional
-        Input name → a shape the model accepts, for models whose symbolic
-        dimensions cannot all be small (a classifier that needs at least
-        14×14); the model tests time one run on zeros of these shapes.
     """
     for key in ("command", "script", "data", "seed", "weights"):
         if key not in provenance:
@@ -121,8 +117,6 @@ def save_model(name: str, model: onnx.ModelProto, *, description: str, provenanc
         "provenance": provenance,
         "verification": verification,
     }
-    if probe_shapes:
-        entry["probe_shapes"] = {k: [int(d) for d in v] for k, v in probe_shapes.items()}
     with _locked_manifest() as manifest:
         manifest["models"][name] = entry
     print(f"wrote {path.relative_to(MODELS_DIR.parent)}  sha256 {entry['sha256'][:12]}…  {verification}")

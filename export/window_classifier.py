@@ -219,7 +219,7 @@ def run(epochs: int, n_train: int, save: bool) -> None:
     save_model(CONV_MODEL, conv_onnx,
                description="The same classifier with FC 400 as a 5x5 conv and the other FC layers as 1x1 convs: any "
                            "input size H, W >= 14 gives every 14x14 window's probabilities, windows 2 px apart.",
-               provenance=provenance, probe_shapes={"image": [1, 3, 28, 28]},
+               provenance=provenance,
                verification={"reference": "torch (export/window_classifier.py), and window_classifier_fc on every "
                                           "14x14 window", "max_abs_error_probs_vs_torch": conv_errors,
                              "max_abs_error_vs_fc_crop_by_crop": window_errors})

@@ -327,3 +327,56 @@ def window_fc_forward(weights: dict[str, np.ndarray], crops: np.ndarray) -> np.n
         a = a @ weights[f"fc{k}.weight"].T + weights[f"fc{k}.bias"]
         a = relu(a) if k < 3 else a
     return softmax(a, axis=1)
+
+
+# ---------------------------------------------------------------- a small ONNX interpreter (MobileNetV2's ops)
+def grouped_correlate(x, w, b, strides, pads, group) -> np.ndarray:
+    """ONNX Conv on one image in float64: x (C, H, W), w (K, C/group, f_h, f_w), pads (top, left, bottom, right).
+
+    Each group of C/group input channels feeds K/group filters (group = C is depthwise).
+    """
+    c = x.shape[0]
+    top, left, bottom, right = pads
+    padded = np.pad(np.asarray(x, np.float64), ((0, 0), (top, bottom), (left, right)))
+    k, cg, fh, fw = w.shape
+    windows = np.lib.stride_tricks.sliding_window_view(padded, (fh, fw), axis=(1, 2))[:, ::strides[0], ::strides[1]]
+    out = np.empty((k,) + windows.shape[1:3])
+    kg = k // group
+    for g in range(group):
+        chans, filters = slice(g * cg, (g + 1) * cg), slice(g * kg, (g + 1) * kg)
+        out[filters] = np.einsum("chwij,kcij->khw", windows[chans], np.asarray(w[filters], np.float64))
+    assert c == cg * group
+    return out + np.asarray(b, np.float64)[:, None, None]
+
+
+def run_onnx_in_numpy(path, feeds: dict[str, np.ndarray], wanted: list[str]) -> dict[str, np.ndarray]:
+    """Evaluate an ONNX graph of Conv, Clip, Add, GlobalAveragePool, Reshape and Identity nodes in numpy float64.
+
+    Batch size 1. The graph's own topology and weights are read from the file;
+    every operator is computed here from its definition, not by ONNX Runtime.
+    """
+    model = onnx.load(path)
+    values = {i.name: numpy_helper.to_array(i).astype(np.float64) for i in model.graph.initializer}
+    values.update({k: np.asarray(v, np.float64) for k, v in feeds.items()})
+    for node in model.graph.node:
+        attrs = {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
+        ins = [values[i] for i in node.input if i]
+        if node.op_type == "Conv":
+            bias = ins[2] if len(ins) > 2 else np.zeros(ins[1].shape[0])
+            pads = attrs.get("pads", [0, 0, 0, 0])
+            out = grouped_correlate(ins[0][0], ins[1], bias, attrs.get("strides", [1, 1]),
+                                    (pads[0], pads[1], pads[2], pads[3]), attrs.get("group", 1))[None]
+        elif node.op_type == "Clip":
+            out = np.clip(ins[0], ins[1], ins[2])
+        elif node.op_type == "Add":
+            out = ins[0] + ins[1]
+        elif node.op_type == "GlobalAveragePool":
+            out = ins[0].mean(axis=(2, 3), keepdims=True)
+        elif node.op_type == "Reshape":
+            out = ins[0].reshape(ins[1].astype(np.int64))
+        elif node.op_type == "Identity":
+            out = ins[0]
+        else:
+            raise NotImplementedError(node.op_type)
+        values[node.output[0]] = out
+    return {name: values[name] for name in wanted}

@@ -32,6 +32,12 @@ RUN_LIMIT = 640  # the detector is run to confirm the shape up to this side (a 4
 YOLO_V2 = {"k5": 61.0, "hand9": 60.9, "k9": 67.2}  # Redmon & Farhadi 2017, Table 1: mean IoU (%) on VOC 2007
 
 
+@st.cache_data(max_entries=64, show_spinner=False)
+def model_output_shape(n_h: int, n_w: int, provider: str) -> tuple[int, ...]:
+    """The committed detector's output shape for a blank input, run once per size (the model does not change)."""
+    return output_shape(n_h, n_w, provider)
+
+
 def arithmetic() -> None:
     """S×S×B×(5 + C) for any S, B, C, and the detector's grid for any input size."""
     st.header("Shape arithmetic")
@@ -70,9 +76,9 @@ def arithmetic() -> None:
         f"**{fmt.exact(last.n_h * last.n_w * spec.n_anchors)} boxes**"
         + f"; {fmt.exact(sum(o.macs for o in shapes))} multiplications in all.")
     if n_h <= RUN_LIMIT and n_w <= RUN_LIMIT and n_h >= spec.stride and n_w >= spec.stride:
-        ran = output_shape(n_h, n_w, ui.provider())
+        ran = model_output_shape(n_h, n_w, ui.provider())
         agrees = ran == (last.n_h, last.n_w, spec.n_anchors, per)
-        st.caption(f"Checked by running the ONNX model on a blank {n_h}×{n_w} image: its output is "
+        st.caption(f"Checked by running the ONNX model once on a blank {n_h}×{n_w} image: its output is "
                    f"{'×'.join(map(str, ran))}" + (", as computed." if agrees else ", which differs from the arithmetic."))
     else:
         st.caption(f"The model is run to check the shape for sides of {spec.stride} to {RUN_LIMIT} pixels.")

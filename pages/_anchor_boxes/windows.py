@@ -40,9 +40,14 @@ def conversion(n: int) -> None:
     right.dataframe(_layer_rows(conv_shapes), hide_index=True, key="w_conv_table")
 
 
+@st.cache_data(max_entries=256, show_spinner=False)
+def window_image(seed: int, n: int) -> np.ndarray:
+    return sw.window_image(seed, n)
+
+
 def compare(n: int, seed: int) -> None:
     """Both ways on the same image: the outputs, their difference, multiplications and time."""
-    image = sw.window_image(seed, n)
+    image = window_image(seed, n)
     crop_run = sw.classify_crop_by_crop(image, ui.provider())
     pass_run = sw.classify_one_pass(image, ui.provider())
     g = crop_run.probs.shape[0]

@@ -58,3 +58,55 @@ def cases() -> list[Case]:
                         reference=lambda p=picture: sw.classify_crop_by_crop(p, "cpu"),
                         reference_name=f"crop-by-crop loop, {g * g} FC calls", flops=2.0 * sw.one_pass_macs(n)))
     return out
+
+
+# ---------------------------------------------------------------- the page's sections, one control change at a time
+SECTION_BUDGET_MS = 100  # the speed contract: a control change costs at most this much server time
+CONTROL_CHANGES = (  # (section, widget kind, key, two values to alternate between)
+    ("windows", "select_slider", "wn", ("28", "40")), ("windows", "number_input", "wseed", (1, 2)),
+    ("windows", "number_input", "wi", (2, 3)),
+    ("detector", "number_input", "seed", (4, 5)), ("detector", "slider", "objects", (6, 7)),
+    ("detector", "slider", "S", (4, 5)), ("detector", "slider", "k", (2, 3)),
+    ("detector", "selectbox", "size", ("128", "96")), ("detector", "radio", "pick", ("mine", "best")),
+    ("arithmetic", "number_input", "aS", (13, 19)), ("arithmetic", "number_input", "inh", (416, 608)),
+    ("explorer", "slider", "kx", (3, 7)),
+)
+
+
+def section_rows(repeat: int) -> list:
+    """Server time of the section a control belongs to, after each change (median of ``repeat`` changes).
+
+    Each section is a fragment, so in a browser a change reruns only that section; AppTest reruns the whole
+    page, and the page records each section's own time (``SECTION_MS``), which is what is reported here.
+    """
+    import statistics
+
+    from streamlit.testing.v1 import AppTest
+
+    from bench.core import Row
+    from pages._anchor_boxes.widgets import SECTION_MS
+    from playground.manifest import REPO_ROOT
+
+    at = AppTest.from_file(str(REPO_ROOT / "streamlit_app.py"), default_timeout=120).run()
+    at.switch_page("pages/anchor_boxes.py").run()
+    rows = []
+    for section, kind, key, values in CONTROL_CHANGES:
+        times = []
+        for k in range(repeat + 1):
+            getattr(at, kind)(key=key).set_value(values[k % 2])
+            at.run()
+            if at.exception:
+                raise RuntimeError(f"{key}: {at.exception}")
+            if k:  # the first change may fill caches: not counted
+                times.append(at.session_state[SECTION_MS][section])
+        rows.append(Row(f"page anchor_boxes: {key} change, {section} section", statistics.median(times),
+                        budget_ms=SECTION_BUDGET_MS))
+    return rows
+
+
+if __name__ == "__main__":
+    import sys
+
+    from bench.core import format_rows
+
+    print(format_rows(section_rows(int(sys.argv[1]) if len(sys.argv) > 1 else 5)))

@@ -12,7 +12,6 @@ from pages._shared import ui
 from playground import runtime
 from playground.manifest import ModelUnavailable
 
-SECTION_MS = "_anchor_section_ms"  # session key: each section's last server time (ms)
 ALL_KEYS = windows.KEYS + scene.KEYS + output.KEYS + sections.QUIZ_KEYS + sections.ARITHMETIC_KEYS + \
     sections.EXPLORER_KEYS
 
@@ -22,7 +21,7 @@ def section(name: str, body, notes: bool = False) -> None:
 
     A provider note (e.g. "no CUDA provider") is said once, by the section that passes ``notes``. A control
     inside a section reruns only that section (a fragment); the time it took is kept in
-    ``st.session_state[SECTION_MS][name]`` for the benchmark.
+    ``st.session_state[widgets.SECTION_MS][name]`` for the benchmark.
     """
     start = time.perf_counter()
     with runtime.record_runs() as runs:
@@ -33,7 +32,7 @@ def section(name: str, body, notes: bool = False) -> None:
     ui.show_runs(runs if notes else [dataclasses.replace(r, note=None) for r in runs], "What ran in this section")
     widgets.sync_url(ALL_KEYS)
     elapsed_ms = (time.perf_counter() - start) * 1e3
-    st.session_state.setdefault(SECTION_MS, {})[name] = elapsed_ms
+    st.session_state.setdefault(widgets.SECTION_MS, {})[name] = elapsed_ms
     st.caption(f"This section took {elapsed_ms:.0f} ms on the server.")
 
 

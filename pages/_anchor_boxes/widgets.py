@@ -6,6 +6,8 @@ import streamlit as st
 
 from pages._shared import ui
 
+SECTION_MS = "_anchor_section_ms"  # session key: each section's last server time (ms), read by bench/anchor_boxes.py
+
 
 def bounded_number(container, label: str, lo: int, hi: int, key: str, **kwargs) -> int:
     """A whole-number input whose remembered value is first pulled inside lo … hi.

@@ -21,7 +21,8 @@ collision policy. Loss per image: objectness BCE over every slot (a slot
 whose decoded box overlaps a ground-truth box by IoU > IGNORE_IOU is not
 pushed towards 0: YOLOv2's rule), and for the slots that hold an object BCE
 on b_x, b_y, squared error on t_h, t_w against log(b/p) (weighted 2 − w·h, so
-small boxes count more) and cross-entropy on the class. Adam, one-cycle
+small boxes count more), 1 − GIoU of the decoded box (an overlap loss, in which
+a pixel of error costs more on a small box) and cross-entropy on the class. Adam, one-cycle
 learning rate; each batch is seen through a random symmetry of the square
 (mirrors and transposes) and a random order of the colour channels, its
 targets rebuilt from the moved boxes.
@@ -84,13 +85,14 @@ WIDTHS = (16, 32, 64, 128)  # channels of the four downsampling 3×3 convs
 DOWNSAMPLE = ("stride", "stride", "pool", "pool")  # how each halves the size: a stride-2 conv or a 2×2 max-pool after
 HEAD = 128  # channels of the 3×3 convs on the grid
 HEAD_CONVS = 1
-N_SCENES = 10000  # training scenes, drawn once; the square's 8 symmetries and 6 channel orders vary each view
-EPOCHS = 25  # about 46 CPU seconds each on 10,000 scenes (the per-batch targets cost a third of it)
+N_SCENES = 12000  # training scenes, drawn once; the square's 8 symmetries and 6 channel orders vary each view
+EPOCHS = 28  # about 35 CPU seconds each on 12,000 scenes
 BATCH = 64
 LR = 3e-3  # peak of the one-cycle schedule (Adam)
 WEIGHT_DECAY = 5e-4
 IGNORE_IOU = 0.6  # an empty slot whose box overlaps an object this much is not taught "no object"
 NOOBJ_WEIGHT = 1.0  # weight of the "no object" term per empty slot
+GIOU_WEIGHT = 2.0  # weight of 1 − GIoU per object: an overlap loss that counts a pixel more on a small box
 EVAL_EVERY = 5  # epochs between validation measurements during training (the curve; settings were tuned on it)
 EVAL_SCORE = 0.01  # boxes with p_c·c_i ≤ this are left out of the AP (all of them are kept by the page)
 EVAL_IOU = 0.5  # NMS suppresses IoU ≥ this, and AP counts a match at IoU ≥ this
@@ -107,6 +109,17 @@ TUNING = [
                  "budget; and from here on the curve is measured on separate validation scenes, so the held-out "
                  "scenes are measured once, at the end (their use as run 1's curve is the one look at them "
                  "before the final measurement)"},
+    {"run": 2, "settings": "10,000 scenes, 25 epochs (1,066 CPU seconds), 8 symmetries x 6 channel orders per "
+                           "batch, targets rebuilt per batch",
+     "curve": "validation mAP@0.5 0.753, 0.823, 0.857, 0.881, 0.881 after epochs 5-25",
+     "result": "held-out mAP@0.5 0.889 (ellipse 0.887, rectangle 0.927, triangle 0.852): under the 0.90 asked for",
+     "analysis": "on the validation scenes, at score > 0.3 after NMS: 85 % of objects found; of the misses 84 % had "
+                 "no box of IoU >= 0.5 (most of those one of IoU 0.3-0.5), and objects under 14 px (sqrt(w*h)) were "
+                 "missed 25 % of the time against 3 % above 30 px: localisation of small boxes",
+     "decision": "add 1 - GIoU of the decoded box to the loss (an error of a pixel weighs more on a small box); "
+                 "channels-last memory and the 8 symmetries' targets built once make an epoch about 30 % cheaper, "
+                 "so 12,000 scenes and 28 epochs fit the budget. The held-out scenes were measured a second time "
+                 "by this run (the export always measures them)"},
 ]
 
 DATA = ("synthetic scenes drawn by playground/anchor_boxes/scenes.py (numpy; ellipses, rectangles, triangles "
@@ -199,42 +212,59 @@ def targets(data: dict[str, np.ndarray], anchors: np.ndarray, grid: int) -> tupl
     return np.stack(ys), counts
 
 
+SYMMETRIES = tuple((t, h, v) for t in (False, True) for h in (False, True) for v in (False, True))  # the square's 8
+
+
+def moved_boxes(boxes: np.ndarray, transpose: bool, h_flip: bool, v_flip: bool) -> np.ndarray:
+    """Boxes (..., M, 4) in 0–1 corners after a transpose (x ↔ y) and mirrors; padding rows (all zero) stay zero."""
+    b = boxes.copy()
+    real = (b[..., 2] > b[..., 0])[..., None]
+    if transpose:
+        b = b[..., [1, 0, 3, 2]]
+    if h_flip:
+        b[..., [0, 2]] = 1 - b[..., [2, 0]]
+    if v_flip:
+        b[..., [1, 3]] = 1 - b[..., [3, 1]]
+    return np.where(real, b, 0).astype(boxes.dtype)
+
+
 def symmetry(images: np.ndarray, boxes: np.ndarray, transpose: bool, h_flip: bool,
              v_flip: bool) -> tuple[np.ndarray, np.ndarray]:
     """One of the square's 8 symmetries applied to images (N, H, W, 3) and their boxes (N, M, 4) in 0–1 corners.
 
     The generator draws every orientation of every shape (triangles point any way, aspect ratios are drawn
-    symmetrically around 1), so a mirrored or transposed scene is another scene it could have drawn. Padding
-    rows (all zero) stay zero.
+    symmetrically around 1), so a mirrored or transposed scene is another scene it could have drawn.
     """
-    out, b = images, boxes.copy()
-    real = (b[..., 2] > b[..., 0])[..., None]
-    if transpose:  # x ↔ y
-        out = out.transpose(0, 2, 1, 3)
-        b = b[..., [1, 0, 3, 2]]
-    if h_flip:
-        out = out[:, :, ::-1]
-        b[..., [0, 2]] = 1 - b[..., [2, 0]]
-    if v_flip:
-        out = out[:, ::-1]
-        b[..., [1, 3]] = 1 - b[..., [3, 1]]
-    return np.ascontiguousarray(out), np.where(real, b, 0).astype(boxes.dtype)
+    out = images.transpose(0, 2, 1, 3) if transpose else images
+    out = out[:, :, ::-1] if h_flip else out
+    out = out[:, ::-1] if v_flip else out
+    return np.ascontiguousarray(out), moved_boxes(boxes, transpose, h_flip, v_flip)
 
 
-def augmented_batch(data: dict, idx: np.ndarray, anchors: np.ndarray, rng: np.random.Generator) -> tuple:
+def symmetric_targets(data: dict, anchors: np.ndarray) -> np.ndarray:
+    """y (8, N, S, S, B, 5 + C) float32: build_target of every scene's boxes under each of the 8 symmetries.
+
+    Built once before training, so the collision policy is applied to the boxes as the network will see them.
+    """
+    grid = IMAGE_SIZE // STRIDE
+    out = np.zeros((len(SYMMETRIES), len(data["boxes"]), grid, grid, len(anchors), 5 + len(CLASS_NAMES)), np.float32)
+    for k, how in enumerate(SYMMETRIES):
+        for i, (b, c) in enumerate(zip(moved_boxes(data["boxes"], *how), data["classes"])):
+            out[k, i] = build_target(b[c >= 0].astype(np.float64), c[c >= 0], grid, anchors, len(CLASS_NAMES)).y
+    return out
+
+
+def augmented_batch(data: dict, idx: np.ndarray, y: np.ndarray, rng: np.random.Generator) -> tuple:
     """A batch seen through a random symmetry of the square and a random order of the colour channels.
 
-    Returns images (N, 3, 96, 96) float32 in 0–1, targets y (N, S, S, B, 5 + C) rebuilt by build_target from
-    the moved boxes (so the collision policy is applied to what the network sees), and the boxes (N, M, 4).
+    ``y`` is :func:`symmetric_targets`. Returns images (N, 3, 96, 96) float32 in 0–1 (channels-last memory),
+    their targets (N, S, S, B, 5 + C) and their boxes (N, M, 4).
     """
-    images, boxes = symmetry(data["images"][idx], data["boxes"][idx], *(rng.random(3) < 0.5))
+    k = int(rng.integers(len(SYMMETRIES)))
+    images, boxes = symmetry(data["images"][idx], data["boxes"][idx], *SYMMETRIES[k])
     images = images[..., rng.permutation(3)]  # the shapes' colours are random: any channel order is as likely
-    classes = data["classes"][idx]
-    grid = IMAGE_SIZE // STRIDE
-    y = np.stack([build_target(b[c >= 0].astype(np.float64), c[c >= 0], grid, anchors, len(CLASS_NAMES)).y
-                  for b, c in zip(boxes, classes)]).astype(np.float32)
-    x = images.transpose(0, 3, 1, 2).astype(np.float32) / 255
-    return torch.from_numpy(x), torch.from_numpy(y), torch.from_numpy(boxes)
+    x = torch.from_numpy(images.astype(np.float32) / 255).permute(0, 3, 1, 2)  # (N, 3, H, W) over (N, H, W, 3) memory
+    return x, torch.from_numpy(y[k, idx]), torch.from_numpy(boxes)
 
 
 # ---------------------------------------------------------------- loss
@@ -261,6 +291,15 @@ def box_iou(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     return torch.where(union > 0, inter / union.clamp(min=1e-12), torch.zeros_like(inter))
 
 
+def generalized_iou(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """GIoU of matching boxes a, b (P, 4): IoU minus the share of the enclosing box that neither covers."""
+    inter = (torch.minimum(a[:, 2:], b[:, 2:]) - torch.maximum(a[:, :2], b[:, :2])).clamp(min=0).prod(1)
+    area_a, area_b = (a[:, 2:] - a[:, :2]).prod(1), (b[:, 2:] - b[:, :2]).prod(1)
+    union = area_a + area_b - inter
+    hull = (torch.maximum(a[:, 2:], b[:, 2:]) - torch.minimum(a[:, :2], b[:, :2])).prod(1)
+    return inter / union.clamp(min=1e-9) - (hull - union) / hull.clamp(min=1e-9)
+
+
 def loss_terms(raw: torch.Tensor, y: torch.Tensor, gt: torch.Tensor, anchors_cells: torch.Tensor) -> dict:
     """The loss parts, summed over slots and averaged over images (see the module docstring)."""
     n = raw.shape[0]
@@ -278,7 +317,12 @@ def loss_terms(raw: torch.Tensor, y: torch.Tensor, gt: torch.Tensor, anchors_cel
     wh_target = torch.log(t[:, 3:5] / a[:, [1, 0]])  # (log b_h / p_h, log b_w / p_w)
     wh = (((p[:, 3:5] - wh_target) ** 2).sum(1) * weight).sum() / n
     cls = F.cross_entropy(p[:, 5:], t[:, 5:].argmax(1), reduction="sum") / n
-    return {"objectness": obj, "xy": xy, "wh": wh, "class": cls}
+    rows, cols = torch.nonzero(pos, as_tuple=True)[1:3]  # each positive slot's cell
+    mid_x, mid_y = (cols + t[:, 1]) / s_w, (rows + t[:, 2]) / s_h
+    half_w, half_h = t[:, 4] / s_w / 2, t[:, 3] / s_h / 2
+    truth = torch.stack([mid_x - half_w, mid_y - half_h, mid_x + half_w, mid_y + half_h], dim=1)  # (P, 4)
+    giou = (1 - generalized_iou(pred_boxes(raw, anchors_cells)[pos], truth)).sum() / n
+    return {"objectness": obj, "xy": xy, "wh": wh, "class": cls, "giou": GIOU_WEIGHT * giou}
 
 
 # ---------------------------------------------------------------- quality
@@ -325,18 +369,20 @@ def train(model: Detector, data: dict, anchors: np.ndarray, epochs: int,
     a = torch.tensor(anchors_px / STRIDE, dtype=torch.float32)  # (B, 2) in cells
     n = len(data["images"])
     rng = np.random.default_rng(SEED)
+    start, cpu_start = time.perf_counter(), time.process_time()
+    y = symmetric_targets(data, anchors)
+    model.to(memory_format=torch.channels_last)  # about a quarter faster on the CPU than contiguous NCHW
     steps = epochs * ((n + BATCH - 1) // BATCH)
     opt = torch.optim.AdamW(model.parameters(), lr=LR, weight_decay=WEIGHT_DECAY)
     schedule = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=LR, total_steps=steps, pct_start=0.15)
     curve = []
-    start, cpu_start = time.perf_counter(), time.process_time()
     eval_wall = eval_cpu = 0.0  # time spent measuring held-out mAP during training, left out of the budget
     for epoch in range(epochs):
         model.train()
         sums = {}
         perm = rng.permutation(n)
         for i in range(0, n, BATCH):
-            x, yb, gt = augmented_batch(data, perm[i:i + BATCH], anchors, rng)
+            x, yb, gt = augmented_batch(data, perm[i:i + BATCH], y, rng)
             terms = loss_terms(model(x), yb, gt, a)
             loss = sum(terms.values())
             opt.zero_grad()
@@ -483,7 +529,8 @@ def run(epochs: int, n_scenes: int, save: bool) -> dict:
         "target_policy": policy_counts, "tuning": TUNING,
         "loss": {"ignore_iou": IGNORE_IOU, "noobj_weight": NOOBJ_WEIGHT,
                  "terms": "objectness BCE (all slots, ignore rule), b_x b_y BCE, t_h t_w squared error vs "
-                          "log(b / anchor), class cross-entropy; box terms weighted 2 - w*h"},
+                          "log(b / anchor), class cross-entropy; box terms weighted 2 - w*h; plus "
+                          f"{GIOU_WEIGHT:g} x (1 - GIoU) of each object's decoded box"},
         "curve": result["curve"], "card": card, "verification": verification,
         "versions": {"torch": torch.__version__, "onnx": onnx.__version__, "python": platform.python_version()},
         "draw_seconds": round(draw_seconds, 1), "total_seconds": round(time.perf_counter() - start, 1),

@@ -196,10 +196,10 @@ def objectness_heatmaps(p_c: np.ndarray, chosen: tuple[int, int, int]) -> dict:
                      "hovertemplate": f"anchor {a + 1}, cell (%{{y}}, %{{x}}): p_c = %{{z}}<extra></extra>",
                      "colorbar": {"title": {"text": "p_c"}, "len": 0.9}})
         layout[f"xaxis{axis}"] = {"domain": [a * (width + gap), a * (width + gap) + width], "side": "top",
-                                  "dtick": 1 if s_w <= 12 else 4}
+                                  "dtick": 1 if s_w <= 12 else 4, "constrain": "domain"}
         layout[f"xaxis{axis}"]["range"] = [0.5, s_w + 0.5]
         layout[f"yaxis{axis}"] = {"range": [s_h + 0.5, 0.5], "anchor": f"x{axis}", "dtick": 1 if s_h <= 12 else 4,
-                                  "scaleanchor": f"x{axis}", "showticklabels": a == 0}
+                                  "scaleanchor": f"x{axis}", "showticklabels": a == 0, "constrain": "domain"}
         annotations.append({"text": f"anchor {a + 1}", "x": a * (width + gap) + width / 2, "y": -0.08,
                             "xref": "paper", "yref": "paper", "showarrow": False})
     row, col, anchor = chosen

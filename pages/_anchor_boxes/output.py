@@ -37,6 +37,18 @@ def _slot(raw: RawDetections) -> tuple[int, int, int]:
     return row - 1, col - 1, anchor - 1
 
 
+def latex_value(v: float) -> str:
+    """A decoded number for LaTeX: 3 significant digits, more when it is within 0.001 of 1 (a probability that
+    rounds to 1 is not 1), powers of ten below 0.001."""
+    v = float(v)
+    if v != 0 and abs(v) < 1e-3:
+        exponent = int(np.floor(np.log10(abs(v))))
+        return rf"{fmt.latex_plain(v / 10 ** exponent)} \times 10^{{{exponent}}}"
+    if 0.999 < v < 1:
+        return f"{v:.6f}".rstrip("0")
+    return fmt.latex_plain(v)
+
+
 def decoding_latex(raw: RawDetections, row: int, col: int, anchor: int, anchor_px: np.ndarray, stride: int,
                    size: int) -> str:
     """YOLOv2's decoding of one slot, in its own numbers."""
@@ -44,8 +56,7 @@ def decoding_latex(raw: RawDetections, row: int, col: int, anchor: int, anchor_p
     d = raw.decoded[row, col, anchor]
     s_h, s_w = raw.grid
     p_w, p_h = anchor_px / stride
-    n = lambda v: fmt.latex_num(v)  # noqa: E731
-    r = lambda v: fmt.latex_plain(v)  # noqa: E731
+    r = latex_value
     x, y = (col + d[1]) / s_w * size, (row + d[2]) / s_h * size
     lines = [
         rf"p_c = \sigma(t_o) = \sigma({r(t[0])}) = {r(d[0])}",
@@ -60,7 +71,6 @@ def decoding_latex(raw: RawDetections, row: int, col: int, anchor: int, anchor_p
         + ", ".join(r(v) for v in d[5:]) + ")",
         r"p_c \cdot c_i = " + ", ".join(rf"{r(d[0])} \cdot {r(c)} = {r(d[0] * c)}" for c in d[5:]),
     ]
-    del n
     return r"\begin{array}{l}" + r" \\ ".join(lines) + r"\end{array}"
 
 

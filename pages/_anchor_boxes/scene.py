@@ -108,10 +108,10 @@ def _assignment_rows(target: Target, scene: Scene, s: int) -> list[dict]:
         row = {"object": str(a.index + 1), "class": CLASS_NAMES[int(scene.classes[a.index])],
                "midpoint (px)": f"({(x1 + x2) / 2:.1f}, {(y1 + y2) / 2:.1f})",
                "cell (row, col)": f"({a.row + 1}, {a.col + 1})"}
-        row.update({f"IoU anchor {b + 1}": f"{v:.2f}" for b, v in enumerate(a.ious)})
+        row[f"IoU with anchors 1–{len(a.ious)}"] = ", ".join(f"{v:.2f}" for v in a.ious)
         row["best anchor"] = str(a.wanted + 1)
         row["slot in y"] = f"y[{a.row + 1}, {a.col + 1}, {a.anchor + 1}]" if a.anchor is not None else "none"
-        row.update({name: fmt.num(v) for name, v in zip(("b_x", "b_y", "b_h", "b_w"), a.values)})
+        row["b_x, b_y, b_h, b_w"] = ", ".join(fmt.num(v) for v in a.values)
         notes = {"kept": "", "moved": f"moved: object {a.rival + 1 if a.rival is not None else '?'} kept anchor "
                  f"{a.wanted + 1}", "dropped": "dropped: every anchor of its cell is taken"}[a.status]
         if a.poor_fit:

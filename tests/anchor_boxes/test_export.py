@@ -55,7 +55,7 @@ def test_an_augmented_batch_has_the_targets_of_its_boxes(data):
     """The batch's y is build_target of the moved boxes; pixels stay in 0–1 and keep their channels' values."""
     anchors = np.array(detector_record()["kmeans"]["k"]["5"]["anchors"])
     idx = np.arange(8)
-    x, y, boxes = ad.augmented_batch(data, idx, anchors, np.random.default_rng(3))
+    x, y, boxes = ad.augmented_batch(data, idx, ad.symmetric_targets(data, anchors), np.random.default_rng(3))
     assert x.shape == (8, 3, 96, 96) and 0 <= float(x.min()) and float(x.max()) <= 1
     np.testing.assert_allclose(np.sort(x.numpy().ravel()), np.sort(data["images"][idx].ravel() / 255), atol=1e-6)
     for i in idx:

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from pages._shared import format as fmt
+from pages._anchor_boxes.output import latex_value
 from playground.anchor_boxes import CLASS_NAMES, build_target, detect, detector_record, make_scene
 from playground.anchor_boxes import sliding as sw
 from tests.conftest import REPO_ROOT
@@ -94,8 +94,7 @@ def test_the_decoded_slot_is_the_detectors_most_confident_box(default_page):
     assert (at.number_input(key="row").value, at.number_input(key="col").value,
             at.number_input(key="anchor").value) == (row + 1, col + 1, anchor + 1)
     decoding = next(x.value for x in at.latex if r"p_c = \sigma(t_o)" in x.value)
-    assert rf"\sigma({fmt.num(raw.raw[row, col, anchor, 0])}) = {fmt.num(raw.objectness[best])}".replace(
-        fmt.MINUS, "-") in decoding
+    assert rf"\sigma({latex_value(raw.raw[row, col, anchor, 0])}) = {latex_value(raw.objectness[best])}" in decoding
 
 
 def test_nms_link_carries_the_scene():

@@ -113,12 +113,21 @@ def margin(d_ap: float, d_an: float) -> float:
     return float(d_an) - float(d_ap)
 
 
+def kind_index(d_ap, d_an, alpha: float = ALPHA) -> np.ndarray:
+    """Index into :data:`KINDS` of each triplet: 0 hard (m ≤ 0), 1 semi-hard (0 < m ≤ α), 2 easy (m > α).
+
+    Parameters
+    ----------
+    d_ap, d_an : scalars or arrays that broadcast together
+        Squared distances; m = d_an − d_ap.
+    """
+    m = np.asarray(d_an, np.float64) - np.asarray(d_ap, np.float64)
+    return np.where(m <= 0, 0, np.where(m <= alpha, 1, 2))
+
+
 def triplet_kind(d_ap: float, d_an: float, alpha: float = ALPHA) -> str:
     """"hard" (m ≤ 0), "semi-hard" (0 < m ≤ α) or "easy" (m > α), with m = d(A, N) − d(A, P)."""
-    m = margin(d_ap, d_an)
-    if m <= 0:
-        return "hard"
-    return "semi-hard" if m <= alpha else "easy"
+    return KINDS[int(kind_index(d_ap, d_an, alpha))]
 
 
 @dataclass(frozen=True)
@@ -164,10 +173,9 @@ def mining_counts(encodings, labels, alpha: float = ALPHA) -> MiningCounts:
         d = squared_distance(encodings, np.broadcast_to(encodings[a], encodings.shape))  # (B,) from anchor a
         same = labels == labels[a]
         same[a] = False
-        m = d[labels != labels[a]][None, :] - d[same][:, None]  # (positives, negatives) margins
-        hard += int(np.count_nonzero(m <= 0))
-        semi += int(np.count_nonzero((m > 0) & (m <= alpha)))
-        easy += int(np.count_nonzero(m > alpha))
+        kinds = kind_index(d[same][:, None], d[labels != labels[a]][None, :], alpha)  # (positives, negatives)
+        counts = np.bincount(kinds.ravel(), minlength=len(KINDS))
+        hard, semi, easy = hard + int(counts[0]), semi + int(counts[1]), easy + int(counts[2])
     return MiningCounts(hard, semi, easy)
 
 

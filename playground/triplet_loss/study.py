@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from playground.triplet_loss import verification as vf
-from playground.triplet_loss.losses import ALPHA, KINDS, squared_distance, triplet_kind
+from playground.triplet_loss.losses import ALPHA, KINDS, kind_index, squared_distance, triplet_kind
 
 ENCODERS = ("trained", "untrained", "pixels")  # the network after training, before any update, raw pixels
 PICK_TRIES = 200  # anchor–positive pairs tried before giving up on finding a triplet of the asked kind
@@ -178,7 +178,7 @@ def pick_triplet(encodings, labels, kind: str, alpha: float, seed: int, among=No
         positive = int(rng.choice(positives))
         d_ap = float(squared_distance(e[anchor], e[positive]))
         d_an = np.sum((e[negatives] - e[anchor]) ** 2, axis=1)
-        fits = negatives[[triplet_kind(d_ap, d, alpha) == kind for d in d_an]]
+        fits = negatives[kind_index(d_ap, d_an, alpha) == KINDS.index(kind)]
         if len(fits):
             return make_triplet(e, anchor, positive, int(rng.choice(fits)))
     return None

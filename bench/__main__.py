@@ -58,9 +58,12 @@ def torch_rows(rows: list[Row], repeat: int) -> list[Row]:
         return []
     ort = {r.name: r for r in rows}
     out_rows = []
+    # ORT's idle threads do not spin (playground.runtime.session_options), so torch's OpenMP threads do not
+    # either: spinning threads on busy shared cores made torch several times slower than it is.
+    env = {**os.environ, "OMP_WAIT_POLICY": os.environ.get("OMP_WAIT_POLICY", "PASSIVE")}
     for module in torch_modules():
         out = subprocess.run([sys.executable, "-m", module, "--repeat", str(repeat)], cwd=REPO_ROOT,
-                             capture_output=True, text=True, timeout=900)
+                             capture_output=True, text=True, timeout=900, env=env)
         if out.returncode != 0:
             print(f"# torch eager comparison ({module}) failed:\n{out.stderr[-2000:]}")
             continue

@@ -69,8 +69,9 @@ CONCEPTS: tuple[Concept, ...] = (
     ),
     Concept(
         "triplet_loss", "Triplet loss", ":material/group:", 4,
-        "Learn an embedding where an anchor is closer to a positive than to a negative by a margin α.",
-        built=False,
+        "Learn an encoding where an anchor is closer to a positive than to a negative by a margin α; then "
+        "recognise identities never seen in training from one picture each.",
+        built=True, models=("triplet_glyphs", "triplet_digits"),
     ),
     Concept(
         "style_transfer", "Style transfer", ":material/palette:", 4,

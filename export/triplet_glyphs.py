@@ -67,12 +67,7 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 from export import triplet_training as tt
 from export.common import save_artifact, save_model
 from playground.triplet_loss import encoders, glyph_image, verification
-from playground.triplet_loss.glyph_data import (
-    EVAL_ARTIFACT,
-    HISTORY_ARTIFACT,
-    HISTORY_SCALE,
-    RECORD_ARTIFACT,
-)
+from playground.triplet_loss.glyph_data import EVAL_ARTIFACT, HISTORY_ARTIFACT, HISTORY_SCALE, RECORD_ARTIFACT
 
 PRODUCES = ("triplet_glyphs", "triplet_glyph_eval", "triplet_glyph_history", "triplet_glyphs_record")
 SCRIPT = "export/triplet_glyphs.py"

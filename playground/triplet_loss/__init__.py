@@ -24,13 +24,7 @@ Examples
 """
 
 from playground.triplet_loss import digits_data, encoders, glyph_data, glyph_image
-from playground.triplet_loss.encoders import (
-    DIGITS_MODEL,
-    GLYPH_MODEL,
-    encode_digits,
-    encode_glyphs,
-    pixel_encodings,
-)
+from playground.triplet_loss.encoders import DIGITS_MODEL, GLYPH_MODEL, encode_digits, encode_glyphs, pixel_encodings
 from playground.triplet_loss.glyph_image import GlyphError, glyph_from_picture
 from playground.triplet_loss.losses import (
     ALPHA,

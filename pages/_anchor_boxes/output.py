@@ -45,7 +45,8 @@ def latex_value(v: float) -> str:
         exponent = int(np.floor(np.log10(abs(v))))
         return rf"{fmt.latex_plain(v / 10 ** exponent)} \times 10^{{{exponent}}}"
     if 0.999 < v < 1:
-        return f"{v:.6f}".rstrip("0")
+        gap = 1 - v
+        return f"{v:.6f}".rstrip("0") if gap >= 5e-7 else rf"(1 - {latex_value(gap)})"
     return fmt.latex_plain(v)
 
 

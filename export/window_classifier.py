@@ -41,7 +41,7 @@ from export.common import OPSET, check_close, cpu_session, finalize, save_model
 from playground.anchor_boxes.scenes import CLASS_NAMES, SceneObject, random_colour, render
 from playground.anchor_boxes.sliding import CONV_MODEL, CROP, FC_MODEL, OBJECT_SCALE_PX, WINDOW_CLASSES, crops, window_image
 
-PRODUCES = (FC_MODEL, CONV_MODEL)
+PRODUCES = ("window_classifier_fc", "window_classifier_conv")  # FC_MODEL, CONV_MODEL (a literal: read without importing)
 SCRIPT = "export/window_classifier.py"
 COMMAND = "python -m export window_classifier"
 

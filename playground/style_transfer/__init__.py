@@ -1,0 +1,1 @@
+"""Style transfer (placeholder while the package is built)."""

@@ -52,8 +52,7 @@ from torch import nn
 from export.common import OPSET, cpu_session, finalize, save_model
 from playground.manifest import artifact_path, model_path
 from playground.style_transfer.features import cover, fit, to_input
-from playground.style_transfer.layers import CONTENT_LAYER, DEEPEST, FEATURE_MODEL, GRADIENT_MODEL, STYLE_LAYERS, \
-    gram_input
+from playground.style_transfer.layers import CONTENT_LAYER, DEEPEST, FEATURE_MODEL, GRADIENT_MODEL, STYLE_LAYERS, gram_input
 
 NAME = GRADIENT_MODEL
 PRODUCES = ("style_gradient",)  # literal: read without importing the script

@@ -15,7 +15,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -114,7 +114,7 @@ def prepare(content_rgb: np.ndarray, style_rgb: np.ndarray, settings: Settings, 
     if settings.keep_colours:
         start = start[:, :1]  # one luminance channel; the graph sees it three times
     start = np.clip(start + rng.uniform(-settings.noise, settings.noise, start.shape), 0, 1).astype(np.float32)
-    content = fit(content_rgb, settings.side)
+    content = fit(content_rgb, settings.side) if settings.keep_colours else content_view  # the colours to put back
     return Problem(content, style_view, target, style_grams, start, settings.keep_colours)
 
 
@@ -138,10 +138,12 @@ def cost_and_gradient(problem: Problem, settings: Settings, x: np.ndarray,
     return out, grad
 
 
-def optimise(problem: Problem, settings: Settings, provider: str = "auto") -> Iterator[Step]:
+def optimise(problem: Problem, settings: Settings, provider: str = "auto",
+             stop: Callable[[], bool] | None = None) -> Iterator[Step]:
     """Adam on G's pixels for ``settings.iterations`` steps; yields one :class:`Step` per iteration.
 
-    Stopping early is stopping the iteration: the last yielded snapshot is the result so far.
+    ``stop`` is asked after every update; when it says True, that step carries
+    the picture so far and the loop ends.
     """
     x = problem.start.copy()
     m, v = np.zeros_like(x), np.zeros_like(x)
@@ -152,6 +154,44 @@ def optimise(problem: Problem, settings: Settings, provider: str = "auto") -> It
         v = b2 * v + (1 - b2) * grad * grad
         step = lr * (m / (1 - b1 ** t)) / (np.sqrt(v / (1 - b2 ** t)) + ADAM_EPS)
         x = np.clip(x - step, 0, 1).astype(np.float32)
-        keep = t % settings.snapshot_every == 0 or t == settings.iterations
+        stopping = stop is not None and stop()
+        keep = t % settings.snapshot_every == 0 or t == settings.iterations or stopping
         yield Step(t, float(out["J"]), float(out["J_content"]), float(out["J_style"]), float(out["J_tv"]),
                    tuple(float(c) for c in out["J_style_layers"]), problem.picture(x) if keep else None)
+        if stopping:
+            return
+
+
+@dataclass
+class Progress:
+    """What a running or finished generation has produced so far (shared with the page polling it)."""
+
+    steps: list[Step] = field(default_factory=list)  # costs per iteration (pictures dropped: see ``pictures``)
+    pictures: list[tuple[int, np.ndarray]] = field(default_factory=list)  # (iteration, (H, W, 3) uint8), G over time
+    start: np.ndarray | None = None  # (H, W, 3) uint8: G before the first update
+
+    @property
+    def latest(self) -> np.ndarray | None:
+        return self.pictures[-1][1] if self.pictures else self.start
+
+
+def as_uint8(picture: np.ndarray) -> np.ndarray:
+    """(H, W, 3) in 0…1 -> uint8, for keeping snapshots small."""
+    return (np.clip(picture, 0, 1) * 255 + 0.5).astype(np.uint8)
+
+
+def run_job(job, problem: Problem, settings: Settings, provider: str = "auto") -> Progress:
+    """The work of a :class:`playground.style_transfer.jobs.Job`: optimise, recording progress as it goes.
+
+    ``job.result`` is the :class:`Progress` from the first iteration on; ``job.done``
+    counts iterations; the loop ends early when ``job.should_stop()``.
+    """
+    progress = Progress(start=as_uint8(problem.picture(problem.start)))
+    job.result = progress
+    for step in optimise(problem, settings, provider, stop=job.should_stop):
+        if step.picture is not None:
+            progress.pictures.append((step.iteration, as_uint8(step.picture)))
+            step.picture = None
+        progress.steps.append(step)
+        job.done = step.iteration
+    return progress

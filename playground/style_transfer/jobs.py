@@ -126,6 +126,7 @@ class GenerationQueue:
             while not (self._line[0] is job and len(self._running) < self.slots) and not job.should_stop():
                 self._cond.wait(WAIT_POLL_S)
             self._line.remove(job)
+            job.position = 0
             self._renumber()
             if job.should_stop():  # stopped or abandoned before it ran
                 job.state, job.finished = (STOPPED if job._stop.is_set() else DROPPED), time.monotonic()

@@ -9,13 +9,14 @@ import streamlit as st
 from pages._shared import ui
 from playground.catalog import built_concepts
 
-st.set_page_config(page_title="CNN Playground", layout="wide")  # default favicon: served locally
+st.set_page_config(page_title="CNN Playground", layout="wide", page_icon=ui.favicon())  # served locally
 
 home = st.Page("pages/home.py", title="Home", icon=":material/home:", default=True)
 concept_pages = [st.Page(c.page_file, title=c.title, icon=c.icon, url_path=c.slug)
                  for c in built_concepts()]
 page = st.navigation({"CNN Playground": [home], "Concepts, in course order": concept_pages})
 
+ui.page_style()
 ui.provider_sidebar()
 try:
     page.run()

@@ -25,7 +25,7 @@ for week in sorted({c.week for c in CONCEPTS}):
         if concept.built:
             st.page_link(concept.page_file, label=f"**{concept.title}**: {concept.summary}", icon=concept.icon)
             if concept.models:
-                st.caption("Models: " + ", ".join(f"`{m}`" for m in concept.models))
+                st.caption("Models: " + ", ".join(concept.models))
         else:
             st.markdown(f"{concept.icon} **{concept.title}** *(page not built yet)*: {concept.summary}")
 

@@ -50,3 +50,26 @@ def test_index_list_counts_from_one_and_stops_at_the_limit():
 def test_percent_and_ratio():
     """0.674 is 67.4%; a gradient ratio of 1869.2 is 1,869 and of 1.94 is 1.9."""
     assert (fmt.percent(0.674), fmt.ratio(1869.2), fmt.ratio(1.94)) == ("67.4%", "1,869", "1.9")
+
+
+@pytest.mark.parametrize("raw", [
+    "**bold** [link](http:__evil.example) `code` $x^2$.png", "<script>alert(1)</script>", ":red[x] :material/home:",
+    "# heading\n- item", "a_b*c~d|e", "\\(x\\)",
+])
+def test_escape_leaves_no_markup_character_unescaped(raw):
+    """Every Markdown/LaTeX/directive character of visitor text gets a backslash; newlines become spaces."""
+    out = fmt.escape(raw)
+    i = 0
+    while i < len(out):
+        if out[i] == "\\":
+            assert out[i + 1] in fmt._MARKUP, out
+            i += 2
+            continue
+        assert out[i] not in fmt._MARKUP and out[i] not in "\n\r", (out, i)
+        i += 1
+
+
+def test_escape_keeps_ordinary_text_and_cuts_long_text():
+    """Letters, digits, spaces and accents pass unchanged; 500 characters are cut to the limit with "…"."""
+    assert fmt.escape("Chelsea 2 café") == "Chelsea 2 café"
+    assert fmt.escape("x" * 500) == "x" * fmt.MAX_ECHO + "…"

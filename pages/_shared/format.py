@@ -73,3 +73,25 @@ def index_list(indices: np.ndarray, limit: int = 12) -> str:
     """0-based indices written 1-based as short text: "7", "3, 5, 7", the first ``limit`` then "…"."""
     shown = ", ".join(str(int(k) + 1) for k in indices[:limit])
     return shown + (f", … ({len(indices)} in all)" if len(indices) > limit else "")
+
+
+# Markdown, LaTeX ($) and Streamlit's own directives (:red[…], :material/…:) read these ASCII
+# punctuation marks; a backslash before each makes Markdown print it as it is.
+_MARKUP = set("\\`*_{}[]()#+-.!|~<>$:&=\"'")
+MAX_ECHO = 200  # characters of a visitor's text repeated back on a page
+
+
+def escape(text: object, limit: int = MAX_ECHO) -> str:
+    """A visitor's text (a file name, typed text, a link parameter) made safe to show inside Markdown.
+
+    Every character that Markdown, LaTeX or Streamlit's directives could read is
+    backslash-escaped, so ``**bold** [link](x) $x^2$`` is shown as typed, never
+    rendered; control characters (newlines included) become spaces, and text
+    longer than ``limit`` is cut with "…". Use it for every string a visitor
+    controls that reaches st.markdown, st.error, st.warning, st.info,
+    st.caption or a widget label.
+    """
+    text = str(text)
+    cut = len(text) > limit
+    text = "".join(" " if ord(c) < 32 or 0x7F <= ord(c) < 0xA0 else c for c in text[:limit])
+    return "".join("\\" + c if c in _MARKUP else c for c in text) + ("…" if cut else "")

@@ -162,6 +162,32 @@ def url_notice() -> None:
                    + ", ".join(f"`{b}`" for b in bad))
 
 
+# ---------------------------------------------------------------- the page itself
+# KaTeX draws display formulas in boxes that scroll sideways; a pixel or two of overflow made them
+# scroll regions that a keyboard cannot reach (axe: scrollable-region-focusable). Padding removes it.
+PAGE_CSS = ".katex-display { padding: 0.3em 0.25em 0.6em; }"
+
+
+def page_style() -> None:
+    """The app's few style rules, on every page (our own CSS, never a visitor's text)."""
+    st.html(f"<style>{PAGE_CSS}</style>")
+
+
+def favicon():
+    """The tab icon, drawn here: a 3×3 kernel over a grid, so the browser never fetches one from outside.
+
+    Without ``page_icon`` Streamlit shows the page's Material icon as the favicon and loads it from
+    fonts.gstatic.com on every page.
+    """
+    import numpy as np
+    from PIL import Image
+
+    cells = np.indices((8, 8)).sum(axis=0) % 2  # (8, 8) checkerboard
+    rgb = np.where(cells[..., None], [[[226, 232, 240]]], [[[148, 163, 184]]]).astype(np.uint8)
+    rgb[2:5, 2:5] = (198, 40, 40)  # the kernel, in the theme's primary colour
+    return Image.fromarray(np.kron(rgb, np.ones((4, 4, 1), np.uint8)))
+
+
 # ---------------------------------------------------------------- runtime
 def provider_sidebar() -> str:
     """The sidebar's execution-provider control (auto / CUDA / CPU)."""

@@ -75,6 +75,12 @@ def activations(rgb: np.ndarray, layers=STYLE_LAYERS + (CONTENT_LAYER,), provide
     return {name: value[0] for name, value in out.items()}
 
 
-def grams(acts: dict[str, np.ndarray], layers=STYLE_LAYERS) -> dict[str, np.ndarray]:
-    """Gram matrix of each layer, (n_C, n_C) float64."""
-    return {name: gram_matrix(acts[name]) for name in layers}
+def grams(acts: dict[str, np.ndarray], layers=STYLE_LAYERS, dtype=np.float64) -> dict[str, np.ndarray]:
+    """Gram matrix of each layer, (n_C, n_C); float64 by default, float32 (about 4× faster) where speed matters."""
+    if dtype == np.float64:
+        return {name: gram_matrix(acts[name]) for name in layers}
+    out = {}
+    for name in layers:
+        f = np.asarray(acts[name], dtype).reshape(acts[name].shape[0], -1)  # (n_C, n_H n_W)
+        out[name] = f @ f.T
+    return out

@@ -42,7 +42,7 @@ class Settings:
     beta: float = 1.0e4  # weight of J_style
     tv_weight: float = 1.0e-2  # weight of the total variation Σ (neighbour differences)²
     layer_weights: tuple[float, ...] = (1.0,) * len(STYLE_LAYERS)  # λ^[l], in STYLE_LAYERS order
-    learning_rate: float = 0.02  # Adam's step, in pixel units (0…1)
+    learning_rate: float = 0.02  # Adam's step, in pixel units (0…1); 0.05 went unstable near the end on hubble
     noise: float = 0.1  # G starts as content + uniform noise in ±noise
     keep_colours: bool = False  # transfer on luminance only, keep the content's colours
     seed: int = 0

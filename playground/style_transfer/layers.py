@@ -28,18 +28,19 @@ class LayerInfo:
     """One activation the page offers: its name, a plain label, and its size at a given input."""
 
     name: str
+    short: str  # for axis labels and slider titles
     label: str
     channels: int
     stride: int  # input pixels per feature-map cell
 
 
 LAYERS: dict[str, LayerInfo] = {info.name: info for info in (
-    LayerInfo("stem", "stem: the first 3×3 conv (32 channels)", 32, 2),
-    LayerInfo("block1_depthwise", "block 1, depthwise 3×3 (96 channels)", 96, 4),
-    LayerInfo("block4_expand", "block 4, 1×1 expansion (192 channels)", 192, 8),
-    LayerInfo("block7_depthwise", "block 7, depthwise 3×3 (384 channels)", 384, 16),
-    LayerInfo("block10_expand", "block 10, 1×1 expansion (384 channels)", 384, 16),
-    LayerInfo("block12_depthwise", "block 12, depthwise 3×3 (576 channels)", 576, 16),
+    LayerInfo("stem", "stem", "stem: the first 3×3 conv (32 channels)", 32, 2),
+    LayerInfo("block1_depthwise", "block 1 dw", "block 1, depthwise 3×3 (96 channels)", 96, 4),
+    LayerInfo("block4_expand", "block 4 exp", "block 4, 1×1 expansion (192 channels)", 192, 8),
+    LayerInfo("block7_depthwise", "block 7 dw", "block 7, depthwise 3×3 (384 channels)", 384, 16),
+    LayerInfo("block10_expand", "block 10 exp", "block 10, 1×1 expansion (384 channels)", 384, 16),
+    LayerInfo("block12_depthwise", "block 12 dw", "block 12, depthwise 3×3 (576 channels)", 576, 16),
 )}
 
 

@@ -42,10 +42,11 @@ def shuffle_patches(rgb: np.ndarray, patch: int, seed: int = 0) -> np.ndarray:
     return out.reshape(rgb.shape)
 
 
-def patch_sizes(h: int, w: int, smallest: int = 8) -> list[int]:
-    """Patch sides that divide both sides (powers of two from ``smallest``), leaving at least 2×2 patches."""
-    sizes, p = [], smallest
-    while h % p == 0 and w % p == 0 and h // p >= 2 and w // p >= 2:
-        sizes.append(p)
-        p *= 2
-    return sizes
+def crop_to_multiple(rgb: np.ndarray, patch: int) -> np.ndarray:
+    """The centre of an (H, W, …) image whose sides are the largest multiples of ``patch`` that fit."""
+    h, w = rgb.shape[:2]
+    ch, cw = h // patch * patch, w // patch * patch
+    if ch == 0 or cw == 0:
+        raise ValueError(f"the image ({w}×{h}) is smaller than one {patch}×{patch} patch")
+    top, left = (h - ch) // 2, (w - cw) // 2
+    return rgb[top:top + ch, left:left + cw]

@@ -179,6 +179,11 @@ def _index(provider: str = "auto") -> dict[str, tuple]:
     return out
 
 
+def top_values(layer: str, provider: str = "auto") -> np.ndarray:
+    """(C,) the largest activation of each channel of ``layer`` over the samples (receptive field inside the image)."""
+    return _index(provider)[layer][0][:, 0].copy()
+
+
 def most_active(layer: str, count: int, provider: str = "auto") -> list[int]:
     """The ``count`` channels of ``layer`` with the highest top activation over the samples, strongest first."""
     values = _index(provider)[layer][0]

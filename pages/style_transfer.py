@@ -9,6 +9,7 @@ from pages._style_transfer import controls, fast_section, generate, gram, layers
 from playground import runtime
 from playground.manifest import ModelUnavailable
 
+SECTIONS = (controls, gram, shuffle_section, generate, fast_section, layers_see, quiz)
 KEYS = (controls.KEYS + gram.KEYS + shuffle_section.KEYS + generate.KEYS + fast_section.KEYS + layers_see.KEYS
         + quiz.KEYS)
 
@@ -21,10 +22,12 @@ st.markdown(
     "so does the gradient ∂J/∂G that the optimisation follows.")
 link_notice = st.empty()  # filled at the end, once every widget has read its value from the link
 provider = ui.provider()
+for section in SECTIONS:  # every key of the link is read before any section draws or rewrites the link
+    section.link_state()
 with runtime.record_runs() as runs:
     try:
         content, style = controls.pick_images()
-        keep = bool(st.session_state.get(ui.url_bool("keep", False)))  # section 3's colour choice: G's view
+        keep = bool(st.session_state["keep"])  # section 3's colour choice decides how the network sees C and S
         st.header("1 · Style is a Gram matrix")
         gram.show(content, style, keep, provider)
         st.header("2 · Why Gram matrices are style: shuffle the patches")

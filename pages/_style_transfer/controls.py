@@ -28,6 +28,16 @@ LAMBDA_KEYS = tuple(f"l{k}" for k in range(1, len(STYLE_LAYERS) + 1))  # λ^[l] 
 KEYS = ("c", "s", "a", "b") + LAMBDA_KEYS
 
 
+def link_state() -> None:
+    """Seed this section's keys from the link (or their defaults): called before any section draws."""
+    ui.url_choice("c", DEFAULT_CONTENT, list(CHOICES))
+    ui.url_choice("s", DEFAULT_STYLE, list(CHOICES))
+    ui.url_choice("a", "10", ALPHAS)
+    ui.url_choice("b", "1e4", BETAS)
+    for key in LAMBDA_KEYS:
+        ui.url_float(key, 1.0, 0.0, LAMBDA_MAX)
+
+
 def _select_upload(role: str) -> None:
     if st.session_state.get(f"{role}_up") is not None:
         st.session_state[role] = UPLOAD
@@ -58,7 +68,7 @@ def _uploaded(role: str, fallback: str) -> Picked:
 
 def _picture(role: str, title: str, default: str) -> Picked:
     choice = st.selectbox(title, list(CHOICES), format_func=CHOICES.get,
-                          key=ui.url_choice(role, default, list(CHOICES)))
+                          key=role)
     st.file_uploader("…or upload your own (PNG, JPEG, WebP, GIF, BMP, TIFF; up to 10 MB)", type=UPLOAD_TYPES,
                      key=f"{role}_up", on_change=_select_upload, args=(role,))
     if choice == UPLOAD:
@@ -78,16 +88,13 @@ def pick_images() -> tuple[Picked, Picked]:
 
 def weights() -> tuple[float, float, dict[str, float]]:
     """α, β and λ^[l] from their controls (drawn by :func:`weight_controls`, seeded from the link)."""
-    alpha = float(st.session_state[ui.url_choice("a", "10", ALPHAS)])
-    beta = float(st.session_state[ui.url_choice("b", "1e4", BETAS)])
-    lambdas = {name: float(st.session_state[ui.url_float(key, 1.0, 0.0, LAMBDA_MAX)])
-               for key, name in zip(LAMBDA_KEYS, STYLE_LAYERS)}
+    alpha, beta = float(st.session_state["a"]), float(st.session_state["b"])
+    lambdas = {name: float(st.session_state[key]) for key, name in zip(LAMBDA_KEYS, STYLE_LAYERS)}
     return alpha, beta, lambdas
 
 
 def weight_controls() -> None:
     """The sliders for α, β and each λ^[l]."""
-    weights()  # seed the keys from the link before the widgets read them
     left, right = st.columns([2, 3], gap="large")
     with left:
         st.select_slider("α, the weight of J_content", ALPHAS, key="a")

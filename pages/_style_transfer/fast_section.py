@@ -19,6 +19,13 @@ SIDES = ("256", "384")
 KEYS = ("fs", "fkeep", "fside")
 
 
+def link_state() -> None:
+    """Seed this section's keys from the link (or their defaults): called before any section draws."""
+    ui.url_float("fs", 1.0, 0.0, 1.0)
+    ui.url_bool("fkeep", False)
+    ui.url_choice("fside", "256", SIDES)
+
+
 @st.fragment
 def show(content: Picked, style: Picked, keep: bool, provider: str, page_keys: tuple[str, ...]) -> None:
     """The whole section (a fragment)."""
@@ -28,9 +35,9 @@ def show(content: Picked, style: Picked, keep: bool, provider: str, page_keys: t
         "content with them in one forward pass. The strength slider mixes the style image's 100 numbers with the "
         "content image's own.")
     cols = st.columns(3)
-    strength = cols[0].slider("Style strength", 0.0, 1.0, step=0.05, key=ui.url_float("fs", 1.0, 0.0, 1.0))
-    fkeep = cols[1].toggle("Keep the content's colours", key=ui.url_bool("fkeep", False))
-    side = int(cols[2].radio("Longer side (px)", SIDES, horizontal=True, key=ui.url_choice("fside", "256", SIDES)))
+    strength = cols[0].slider("Style strength", 0.0, 1.0, step=0.05, key="fs")
+    fkeep = cols[1].toggle("Keep the content's colours", key="fkeep")
+    side = int(cols[2].radio("Longer side (px)", SIDES, horizontal=True, key="fside"))
     out = compute.fast_result(content, style, side, strength, fkeep, provider)
     left, right = st.columns(2)
     left.image(controls.stack_uint8(out), caption=f"Fast stylization, {out.shape[1]} × {out.shape[0]}, strength "

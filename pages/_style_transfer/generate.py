@@ -27,6 +27,16 @@ JOB, LABEL, SETTINGS = "_st_job", "_st_job_label", "_st_job_settings"
 POLLING = "_st_polling"  # whether this run drew the section as a self-refreshing fragment
 
 
+def link_state() -> None:
+    """Seed this section's keys from the link (or their defaults): called before any section draws."""
+    ui.url_choice("side", "256", SIDES)
+    ui.url_int("it", 150, 10, MAX_ITERATIONS)
+    ui.url_choice("tv", "1e-3", TV_WEIGHTS)
+    ui.url_choice("lr", "0.02", RATES)
+    ui.url_bool("keep", False)
+    ui.url_int("seed", 0, 0, 999)
+
+
 def settings_from_controls() -> Settings:
     """The Settings the controls (here and in section 1) describe."""
     alpha, beta, lambdas = controls.weights()
@@ -58,18 +68,17 @@ def _stop() -> None:
 
 def controls_row(running: bool) -> None:
     cols = st.columns(6)
-    cols[0].select_slider("Longer side (px)", SIDES, key=ui.url_choice("side", "256", SIDES), disabled=running)
-    cols[1].slider("Iterations", 10, MAX_ITERATIONS, step=10, key=ui.url_int("it", 150, 10, MAX_ITERATIONS),
-                   disabled=running)
-    cols[2].select_slider("TV weight", TV_WEIGHTS, key=ui.url_choice("tv", "1e-3", TV_WEIGHTS), disabled=running,
+    cols[0].select_slider("Longer side (px)", SIDES, key="side", disabled=running)
+    cols[1].slider("Iterations", 10, MAX_ITERATIONS, step=10, key="it", disabled=running)
+    cols[2].select_slider("TV weight", TV_WEIGHTS, key="tv", disabled=running,
                           help="Weight of Σ (x_{i+1,j} − x_{i,j})² + (x_{i,j+1} − x_{i,j})²: smooths the "
                                "checkerboard that stride-2 convs leave.")
-    cols[3].select_slider("Learning rate", RATES, key=ui.url_choice("lr", "0.02", RATES), disabled=running,
+    cols[3].select_slider("Learning rate", RATES, key="lr", disabled=running,
                           help="Adam's step on the pixels (0…1).")
-    cols[4].toggle("Keep the content's colours", key=ui.url_bool("keep", False), disabled=running,
+    cols[4].toggle("Keep the content's colours", key="keep", disabled=running,
                    help="Transfer on luminance only (Gatys et al. 2016): the style's brightness matched to the "
                         "content's, the colours put back afterwards.")
-    cols[5].number_input("Noise seed", 0, 999, key=ui.url_int("seed", 0, 0, 999), disabled=running)
+    cols[5].number_input("Noise seed", 0, 999, key="seed", disabled=running)
 
 
 def progress_view(job: jobs.Job, settings: Settings) -> None:

@@ -21,6 +21,13 @@ CHANNEL_CHOICES = ("16", "32", "64")  # how many channels the heat maps show (al
 KEYS = ("g", "gl", "gk")
 
 
+def link_state() -> None:
+    """Seed this section's keys from the link (or their defaults): called before any section draws."""
+    ui.url_choice("g", "start", list(G_CHOICES))
+    ui.url_choice("gl", STYLE_LAYERS[1], list(STYLE_LAYERS))
+    ui.url_choice("gk", "32", CHANNEL_CHOICES)
+
+
 def generated_image(choice: str, content: Picked, style: Picked, keep: bool, provider: str,
                     analysed_content: Analysed) -> tuple[tuple, np.ndarray, str]:
     """(cache key, pixels at the analysis size, words) of the G the visitor compares."""
@@ -81,10 +88,10 @@ def show(content: Picked, style: Picked, keep: bool, provider: str) -> None:
     c, s = compute.pair(content, style, keep, provider)
     top = st.columns([3, 2, 1])
     choice = top[0].radio("Compare with the style image S", list(G_CHOICES), format_func=G_CHOICES.get,
-                          key=ui.url_choice("g", "start", list(G_CHOICES)))
+                          key="g")
     layer = top[1].selectbox("Layer l", STYLE_LAYERS, format_func=lambda n: LAYERS[n].label,
-                             key=ui.url_choice("gl", STYLE_LAYERS[1], list(STYLE_LAYERS)))
-    channels = int(top[2].radio("Channels shown", CHANNEL_CHOICES, key=ui.url_choice("gk", "32", CHANNEL_CHOICES)))
+                             key="gl")
+    channels = int(top[2].radio("Channels shown", CHANNEL_CHOICES, key="gk"))
     g_key, g_rgb, g_words = generated_image(choice, content, style, keep, provider, c)
     g = compute.analyse(g_key, lambda: g_rgb, provider)
     alpha, beta, lambdas = controls.weights()

@@ -19,6 +19,13 @@ PATCH_PX = 120  # patches are drawn this wide
 KEYS = ("see", "ul", "uc")
 
 
+def link_state() -> None:
+    """Seed this section's keys from the link (or their defaults): called before any section draws."""
+    ui.url_bool("see", False)
+    ui.url_choice("ul", "block7_depthwise", list(LAYERS))
+    ui.url_int("uc", 0, 0, max(info.channels for info in LAYERS.values()))  # 0: the layer's most active unit
+
+
 def _patch_picture(patch: top_patches.Patch) -> np.ndarray:
     rgb = fit(samples.sample_rgb(patch.image), top_patches.IMAGE_SIDE)
     return controls.stack_uint8(top_patches.crop(rgb, patch.box))
@@ -33,17 +40,17 @@ def show(provider: str, page_keys: tuple[str, ...]) -> None:
         "unit at layer l only sees its **receptive field**: each f × f conv on the way adds (f − 1) × (the product "
         "of the strides before it) pixels. Shallow units see a few pixels (a colour, an edge), deep ones a large "
         "part of the picture (a texture, a part of an object).")
-    if not st.toggle("Search the sample images", key=ui.url_bool("see", False),
+    if not st.toggle("Search the sample images", key="see",
                      help="The first search after the server starts runs MobileNetV2 on every sample image."):
         ui.sync_url(page_keys)
         return
     names = list(LAYERS)
     layer = st.selectbox("Layer", names, format_func=lambda n: LAYERS[n].label,
-                         key=ui.url_choice("ul", "block7_depthwise", names))
+                         key="ul")
     with st.spinner("Running MobileNetV2 on every sample image (once per server)…"):
         order = top_patches.most_active(layer, LAYERS[layer].channels, provider)  # every channel, most active first
     peak = top_patches.top_values(layer, provider)
-    key = ui.url_int("uc", 0, 0, max(info.channels for info in LAYERS.values()))
+    key = "uc"
     if not 1 <= st.session_state[key] <= LAYERS[layer].channels:  # 0 (the default) or another layer's channel
         st.session_state[key] = order[0] + 1
     unit = st.selectbox("Unit: a channel of this layer, the most active first", [c + 1 for c in order], key=key,

@@ -27,6 +27,11 @@ COSTS = ("the style cost", "the content cost")
 KEYS = ("q2c",)  # answers are not put in the link
 
 
+def link_state() -> None:
+    """Seed this section's keys from the link (or their defaults): called before any section draws."""
+    ui.url_choice("q2c", "flip", list(CHANGES))
+
+
 def relative_changes(original: Analysed, changed: Analysed, other: Analysed, weights: dict[str, float]) -> dict:
     """Each cost between the picture and its changed copy, as a fraction of the cost against a different image."""
     def style(g: Analysed) -> float:
@@ -55,7 +60,7 @@ def show(content: Picked, style: Picked, keep: bool, provider: str, page_keys: t
                 "fraction of what it is against the style image S)?")
     left, right = st.columns(2)
     change = left.selectbox("The change", list(CHANGES), format_func=lambda k: CHANGES[k][0],
-                            key=ui.url_choice("q2c", "flip", list(CHANGES)))
+                            key="q2c")
     prediction = right.radio("Moves more", COSTS, index=None, horizontal=True, key="q2_guess")
     if st.button("Check", key="q2_check"):
         _, _, lambdas = controls.weights()

@@ -21,6 +21,13 @@ MAX_SEED = 999
 PATCHES = ("8", "16", "32", "64")
 
 
+def link_state() -> None:
+    """Seed this section's keys from the link (or their defaults): called before any section draws."""
+    ui.url_choice("sh", "s", list(WHICH))
+    ui.url_choice("patch", "32", PATCHES)
+    ui.url_int("shs", 0, 0, MAX_SEED)
+
+
 def _again() -> None:
     st.session_state["shs"] = (st.session_state.get("shs", 0) + 1) % (MAX_SEED + 1)
 
@@ -45,9 +52,9 @@ def show(content: Picked, style: Picked, keep: bool, provider: str, page_keys: t
     c, s = compute.pair(content, style, keep, provider)
     cols = st.columns([2, 2, 1])
     which = cols[0].radio("Shuffle", list(WHICH), format_func=WHICH.get, horizontal=True,
-                          key=ui.url_choice("sh", "s", list(WHICH)))
-    patch = int(cols[1].select_slider("Patch side (pixels)", PATCHES, key=ui.url_choice("patch", "32", PATCHES)))
-    seed = st.session_state[ui.url_int("shs", 0, 0, MAX_SEED)]
+                          key="sh")
+    patch = int(cols[1].select_slider("Patch side (pixels)", PATCHES, key="patch"))
+    seed = st.session_state["shs"]
     cols[2].button("Shuffle again", key="shuffle_again", on_click=_again)
     base = (content.key, style.key, keep, patch)
     crops = {role: compute.analyse(("cropped", role) + base, lambda a=a: crop_to_multiple(a.rgb, patch), provider)

@@ -42,28 +42,31 @@ def case_modules() -> list[str]:
 
 
 def torch_rows(rows: list[Row], repeat: int) -> list[Row]:
-    """ORT vs torch eager on the same weights and inputs, for every row ``bench/_torch_eager.py`` times.
+    """ORT vs torch on the same weights and inputs, for every row a ``bench/_torch_*.py`` module times.
 
     Torch runs in a subprocess (in this process its threads would slow ORT down),
     and only where torch is installed (the export requirements); its cases are
-    matched to this run's ORT rows by name.
+    matched to this run's ORT rows by name. ``_torch_eager`` times the depth nets,
+    ``_torch_style`` the style-transfer step and generation (autograd).
     """
     if importlib.util.find_spec("torch") is None:
-        print("# torch is not installed (requirements-export.txt): no torch eager comparison")
+        print("# torch is not installed (requirements-export.txt): no torch comparison")
         return []
-    out = subprocess.run([sys.executable, "-m", "bench._torch_eager", "--repeat", str(repeat)], cwd=REPO_ROOT,
-                         capture_output=True, text=True, timeout=900)
-    if out.returncode != 0:
-        print(f"# torch eager comparison failed:\n{out.stderr[-2000:]}")
-        return []
-    result = json.loads(out.stdout.strip().splitlines()[-1])
-    worst = max((c["max_abs_error_vs_ort"] for c in result["cases"]), default=0.0)
-    print(f"# torch {result['torch']} eager, {result['threads']} threads, in a subprocess; "
-          f"largest |torch − ORT| on the logits: {worst:.2g}")
-    ort = {r.name: r for r in rows}
-    return [Row(f"{case['name']} vs torch", ort[case["name"]].median_ms, "torch eager (subprocess)",
-                case["median_ms"], ort[case["name"]].gflops)
-            for case in result["cases"] if case["name"] in ort]
+    ort, out_rows = {r.name: r for r in rows}, []
+    for module in sorted(m.name for m in pkgutil.iter_modules(bench.__path__) if m.name.startswith("_torch_")):
+        out = subprocess.run([sys.executable, "-m", f"bench.{module}", "--repeat", str(repeat)], cwd=REPO_ROOT,
+                             capture_output=True, text=True, timeout=1800)
+        if out.returncode != 0:
+            print(f"# torch comparison bench.{module} failed:\n{out.stderr[-2000:]}")
+            continue
+        result = json.loads(out.stdout.strip().splitlines()[-1])
+        worst = max((c["max_abs_error_vs_ort"] for c in result["cases"]), default=0.0)
+        print(f"# bench.{module}: torch {result['torch']}, {result['threads']} threads, in a subprocess; "
+              f"largest torch − ORT difference it reports: {worst:.2g}")
+        out_rows += [Row(f"{case['name']} vs torch", ort[case["name"]].median_ms, f"torch ({module[7:]}, subprocess)",
+                         case["median_ms"], ort[case["name"]].gflops)
+                     for case in result["cases"] if case["name"] in ort]
+    return out_rows
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -119,10 +119,12 @@ def progress_view(job: jobs.Job, settings: Settings) -> None:
                 series["J_tv"] = [settings.tv_weight * s.j_tv for s in steps]
             plot.chart(figures.cost_curves(iterations, series, job.total), "cost_curves")
             first, last = steps[0], steps[-1]
+            step_ms = sorted(progress.step_ms)[len(progress.step_ms) // 2] if progress.step_ms else 0.0
             st.caption(f"J_style fell from {fmt.num(first.j_style)} to {fmt.num(last.j_style)}"
                        f" (÷{fmt.ratio(first.j_style / max(last.j_style, 1e-30))}); J_content moved from "
                        f"{fmt.num(first.j_content)} to {fmt.num(last.j_content)}. Costs are those of G before each "
-                       "update.")
+                       f"update. Each step ran the `style_gradient` graph on {progress.provider} in "
+                       f"{step_ms:.0f} ms (median).")
     snapshots = progress.pictures[:-1][-6:]  # up to six earlier pictures
     if snapshots:
         st.image([p for _, p in snapshots], caption=[f"iteration {i}" for i, _ in snapshots], width=120,
@@ -134,7 +136,6 @@ def _watch(content: Picked, style: Picked, provider: str, page_keys: tuple[str, 
     running = job is not None and job.active
     if job is not None:
         job.touch()
-    controls_row(running)
     buttons = st.columns([1, 1, 4])
     buttons[0].button("Run the optimisation", key="run", type="primary", disabled=running,
                       on_click=_start, args=(content, style, provider))
@@ -163,5 +164,6 @@ def show(content: Picked, style: Picked, provider: str, page_keys: tuple[str, ..
         "Adam moves the pixels. α, β and the λ^[l] are the ones set in section 1.")
     job = st.session_state.get(JOB)
     active = job is not None and job.active
+    controls_row(active)  # outside the fragment: a change (colours kept or not) redraws sections 1 and 2 too
     st.session_state[POLLING] = active
     st.fragment(_watch, run_every=POLL_S if active else None)(content, style, provider, page_keys)

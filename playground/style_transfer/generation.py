@@ -169,6 +169,8 @@ class Progress:
     steps: list[Step] = field(default_factory=list)  # costs per iteration (pictures dropped: see ``pictures``)
     pictures: list[tuple[int, np.ndarray]] = field(default_factory=list)  # (iteration, (H, W, 3) uint8), G over time
     start: np.ndarray | None = None  # (H, W, 3) uint8: G before the first update
+    provider: str | None = None  # the execution provider that ran the gradient graph
+    step_ms: list[float] = field(default_factory=list)  # wall time of each gradient-graph run
 
     @property
     def latest(self) -> np.ndarray | None:
@@ -188,10 +190,13 @@ def run_job(job, problem: Problem, settings: Settings, provider: str = "auto") -
     """
     progress = Progress(start=as_uint8(problem.picture(problem.start)))
     job.result = progress
-    for step in optimise(problem, settings, provider, stop=job.should_stop):
-        if step.picture is not None:
-            progress.pictures.append((step.iteration, as_uint8(step.picture)))
-            step.picture = None
-        progress.steps.append(step)
-        job.done = step.iteration
+    with runtime.record_runs() as runs:  # this worker thread's own record: provider and latency per step
+        for step in optimise(problem, settings, provider, stop=job.should_stop):
+            if step.picture is not None:
+                progress.pictures.append((step.iteration, as_uint8(step.picture)))
+                step.picture = None
+            progress.provider = runs[-1].provider
+            progress.step_ms.append(runs[-1].latency_ms)
+            progress.steps.append(step)
+            job.done = step.iteration
     return progress

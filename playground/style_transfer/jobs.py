@@ -28,7 +28,7 @@ SLOTS_ENV = "PLAYGROUND_GENERATIONS"
 QUEUE_ENV = "PLAYGROUND_GENERATION_QUEUE"
 DEFAULT_SLOTS = 1  # one optimisation uses every core ORT is given; two would each run half as fast
 DEFAULT_WAITING = 30  # a class
-ABANDON_AFTER_S = 30.0  # a job nobody has looked at for this long is dropped
+ABANDON_AFTER_S = 90.0  # a job nobody has looked at for this long is dropped (browsers slow a hidden tab's timers)
 WAIT_POLL_S = 0.5  # how often a waiting worker checks whether it was stopped or abandoned
 
 WAITING, RUNNING, DONE, STOPPED, FAILED, DROPPED = "waiting", "running", "done", "stopped", "failed", "dropped"

@@ -10,6 +10,7 @@ another's page.
 
 from __future__ import annotations
 
+import io
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import streamlit as st
+from PIL import Image
 
 from playground.style_transfer import CONTENT_LAYER, LAYERS, STYLE_LAYERS, activations, costs, fast, grams, network_view
 from playground.style_transfer.generation import Settings
@@ -25,6 +27,7 @@ ANALYSIS_SIDE = 256  # longer side at which sections 1, 2 and 4 compare images
 MAX_SHARED = 64  # results kept for everyone (samples only)
 MAX_PRIVATE = 16  # results kept per visitor (anything from an upload)
 UPLOAD_PREFIX = "upload:"
+JPEG_QUALITY = 90
 
 
 class _Store:
@@ -73,6 +76,7 @@ class Picked:
 class Analysed:
     """One image as the network sees it: pixels, activations of every offered layer, style Gram matrices (float32)."""
 
+    key: tuple  # what it was remembered under: names the image and every setting that shaped it
     rgb: np.ndarray
     acts: dict[str, np.ndarray]
     grams: dict[str, np.ndarray]
@@ -83,8 +87,23 @@ def analyse(key: tuple, rgb_of: Callable[[], np.ndarray], provider: str) -> Anal
     def compute() -> Analysed:
         rgb = rgb_of()
         acts = activations(rgb, tuple(LAYERS), provider)
-        return Analysed(rgb, acts, grams(acts, STYLE_LAYERS, np.float32))
+        return Analysed(key, rgb, acts, grams(acts, STYLE_LAYERS, np.float32))
     return memo(("analysed",) + key, compute)
+
+
+def encoded(key: tuple, picture: Callable[[], np.ndarray], kind: str = "JPEG") -> bytes:
+    """A picture ((H, W, 3) uint8, or float in 0…1) as JPEG or PNG bytes, encoded once per key.
+
+    ``st.image`` re-encodes an array on every rerun (a few ms each); bytes pass straight through.
+    """
+    def encode() -> bytes:
+        rgb = picture()
+        if rgb.dtype != np.uint8:
+            rgb = (np.clip(rgb, 0, 1) * 255 + 0.5).astype(np.uint8)
+        buffer = io.BytesIO()
+        Image.fromarray(rgb).save(buffer, format=kind, **({"quality": JPEG_QUALITY} if kind == "JPEG" else {}))
+        return buffer.getvalue()
+    return memo(("encoded", kind) + key, encode)
 
 
 def pair(content: Picked, style: Picked, keep_colours: bool, provider: str,
@@ -110,11 +129,13 @@ class Costs:
 
 
 def costs_of(g: Analysed, content: Analysed, style: Analysed, weights: dict[str, float]) -> Costs:
-    """J_content, J_style^[l] and the λ-weighted J_style of G (all arrays already computed)."""
-    per_layer = {name: costs.gram_cost(style.grams[name], g.grams[name], *g.acts[name].shape[1:])
-                 for name in STYLE_LAYERS}
-    return Costs(costs.content_cost(content.acts[CONTENT_LAYER], g.acts[CONTENT_LAYER]), per_layer,
-                 costs.style_cost(per_layer, weights))
+    """J_content, J_style^[l] and the λ-weighted J_style of G; the unweighted costs are remembered per image trio."""
+    def unweighted() -> tuple[float, dict[str, float]]:
+        per_layer = {name: costs.gram_cost(style.grams[name], g.grams[name], *g.acts[name].shape[1:])
+                     for name in STYLE_LAYERS}
+        return costs.content_cost(content.acts[CONTENT_LAYER], g.acts[CONTENT_LAYER]), per_layer
+    j_content, per_layer = memo(("costs", g.key, content.key, style.key), unweighted)
+    return Costs(j_content, per_layer, costs.style_cost(per_layer, weights))
 
 
 def fast_result(content: Picked, style: Picked, side: int, strength: float, keep_colours: bool,

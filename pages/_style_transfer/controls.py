@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from pages._shared import format as fmt
 from pages._shared import ui
@@ -105,6 +106,13 @@ def weight_controls() -> None:
         for col, key, name in zip(cols, LAMBDA_KEYS, STYLE_LAYERS):
             col.slider(f"λ {LAYERS[name].short}", 0.0, LAMBDA_MAX, step=0.1, key=key,
                        help=f"λ^[l] for {LAYERS[name].label}")
+
+
+def sync_link_in_fragment(keys) -> None:
+    """Write the link from inside a fragment, when only fragments rerun (a full run writes it once, at the end)."""
+    ctx = get_script_run_ctx(suppress_warning=True)
+    if ctx is not None and ctx.fragment_ids_this_run:
+        ui.sync_url(keys)
 
 
 def stack_uint8(rgb: np.ndarray) -> np.ndarray:

@@ -40,8 +40,8 @@ def show(content: Picked, style: Picked, keep: bool, provider: str, page_keys: t
     side = int(cols[2].radio("Longer side (px)", SIDES, horizontal=True, key="fside"))
     out = compute.fast_result(content, style, side, strength, fkeep, provider)
     left, right = st.columns(2)
-    left.image(controls.stack_uint8(out), caption=f"Fast stylization, {out.shape[1]} × {out.shape[0]}, strength "
-               f"{strength:g}", width="stretch", output_format="JPEG")
+    left.image(compute.encoded(("fast", content.key, style.key, side, strength, fkeep), lambda: out), width="stretch",
+               caption=f"Fast stylization, {out.shape[1]} × {out.shape[0]}, strength {strength:g}")
     c, s = compute.pair(content, style, keep, provider)
     size = (c.rgb.shape[1], c.rgb.shape[0])
     fast_g = compute.analyse(("fast", content.key, style.key, side, strength, fkeep, size),
@@ -55,8 +55,8 @@ def show(content: Picked, style: Picked, keep: bool, provider: str, page_keys: t
         g = compute.analyse(("generated", job.id, job.done, content.key, style.key),
                             lambda: features.resize(np.asarray(picture, np.float32) / 255, size), provider)
         rows.append((f"your generation ({job.done} iterations)", compute.costs_of(g, c, s, lambdas)))
-        right.image(picture, caption=f"Your generation: {st.session_state.get('_st_job_label', '')}",
-                    width="stretch", output_format="JPEG")
+        right.image(compute.encoded(("generated", job.id, job.done), lambda: picture), width="stretch",
+                    caption=f"Your generation: {st.session_state.get('_st_job_label', '')}")
     else:
         right.info("Run a generation in section 3 to compare it here.")
     st.dataframe([{"G": label, "J_style (λ-weighted)": fmt.num(r.style, 3), "J_content": fmt.num(r.content, 3)}
@@ -65,4 +65,4 @@ def show(content: Picked, style: Picked, keep: bool, provider: str, page_keys: t
                "(and the same luminance-only view if colours are kept in section 3). The fast network was trained "
                "with other features and weights, so a lower cost here is not the point: it is one pass "
                "instead of an optimisation.")
-    ui.sync_url(page_keys)
+    controls.sync_link_in_fragment(page_keys)

@@ -150,7 +150,7 @@ def _watch(content: Picked, style: Picked, provider: str, page_keys: tuple[str, 
     else:
         buttons[2].caption(f"Last run: {st.session_state.get(LABEL, '')}")
         progress_view(job, st.session_state[SETTINGS])
-    ui.sync_url(page_keys)
+    controls.sync_link_in_fragment(page_keys)
     if st.session_state.get(POLLING, False) != (job is not None and job.active):
         st.rerun()  # start or stop polling; at the end, section 1 can compare the finished picture
 

@@ -51,16 +51,17 @@ def generated_image(choice: str, content: Picked, style: Picked, keep: bool, pro
     return ("start", content.key, ANALYSIS_SIDE, keep), analysed_content.rgb, "the content image"
 
 
-def gram_pictures(left: np.ndarray, right: np.ndarray, titles: tuple[str, str], shown: int) -> None:
-    """Two Gram matrices as heat maps on one colour scale, with the scale drawn under them."""
-    high = max(float(np.asarray(left)[:shown, :shown].max(initial=0)), float(np.asarray(right)[:shown, :shown].max(
-        initial=0)))
+def gram_pictures(left: Analysed, right: Analysed, layer: str, titles: tuple[str, str], shown: int) -> None:
+    """Two images' Gram matrices of ``layer`` as heat maps on one colour scale, with the scale drawn under them."""
+    high = max(float(a.grams[layer][:shown, :shown].max(initial=0)) for a in (left, right))
     cols = st.columns(2)
-    for col, gram_values, title in zip(cols, (left, right), titles):
-        col.image(figures.gram_picture(gram_values, shown, high), caption=title, output_format="PNG")
+    for col, a, title in zip(cols, (left, right), titles):
+        picture = compute.encoded(("gram", a.key, layer, shown, high),
+                                  lambda a=a: figures.gram_picture(a.grams[layer], shown, high), "PNG")
+        col.image(picture, caption=title)
     quarter = high / 4  # the legend's middle: colour follows √G, so a quarter of the top value sits halfway
-    cols[0].image(figures.colour_bar(), caption=f"colour ∝ √G: 0 … {fmt.num(quarter)} (middle) … {fmt.num(high)}, "
-                  "both pictures", output_format="PNG")
+    cols[0].image(compute.encoded(("colour_bar",), figures.colour_bar, "PNG"),
+                  caption=f"colour ∝ √G: 0 … {fmt.num(quarter)} (middle) … {fmt.num(high)}, both pictures")
 
 
 def formulas(layer: str, a_s: np.ndarray, g_s: np.ndarray, g_g: np.ndarray, j_layer: float,
@@ -94,16 +95,15 @@ def show(content: Picked, style: Picked, keep: bool, provider: str) -> None:
     channels = int(top[2].radio("Channels shown", CHANNEL_CHOICES, key="gk"))
     g_key, g_rgb, g_words = generated_image(choice, content, style, keep, provider, c)
     g = compute.analyse(g_key, lambda: g_rgb, provider)
-    alpha, beta, lambdas = controls.weights()
+    alpha, beta, lambdas = controls.weights()  # the sliders below hold this run's values already
     result = compute.costs_of(g, c, s, lambdas)
 
     pictures = st.columns(3)
-    for col, (rgb, caption) in zip(pictures, ((s.rgb, f"S: {style.label}"), (g.rgb, f"G: {g_words}"),
-                                              (c.rgb, f"C: {content.label}"))):
-        col.image(controls.stack_uint8(rgb), caption=caption, width="stretch", output_format="JPEG")
+    for col, (a, caption) in zip(pictures, ((s, f"S: {style.label}"), (g, f"G: {g_words}"), (c, f"C: {content.label}"))):
+        col.image(compute.encoded(a.key, lambda a=a: a.rgb), caption=caption, width="stretch")
     n_c, n_h, n_w = s.acts[layer].shape
     shown = min(channels, n_c)
-    gram_pictures(s.grams[layer], g.grams[layer], ("G^(S), the style image", f"G^(G), {g_words}"), shown)
+    gram_pictures(s, g, layer, ("G^(S), the style image", f"G^(G), {g_words}"), shown)
     st.caption(f"{LAYERS[layer].label}: a^[l] is {n_h} × {n_w} × {n_c} here, so its Gram matrix is {n_c} × {n_c} "
                f"(channels 1–{shown} drawn, channel 1 at the top left). The diagonal G_kk is how strongly channel "
                "k fires overall; off the diagonal, how much two channels fire in the same places.")
@@ -112,8 +112,6 @@ def show(content: Picked, style: Picked, keep: bool, provider: str) -> None:
 
     st.subheader("The style cost over layers, and J")
     controls.weight_controls()
-    alpha, beta, lambdas = controls.weights()
-    result = compute.costs_of(g, c, s, lambdas)
     plot.chart(figures.layer_costs(result.layers, lambdas), "layer_costs")
     terms = " + ".join(rf"{fmt.latex_num(lambdas[n])} \cdot {fmt.latex_num(result.layers[n])}" for n in STYLE_LAYERS)
     st.latex(rf"J_{{style}} = \sum_l \lambda^{{[l]}} J_{{style}}^{{[l]}} = {terms} = {fmt.latex_plain(result.style)}")

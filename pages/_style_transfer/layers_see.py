@@ -42,7 +42,7 @@ def show(provider: str, page_keys: tuple[str, ...]) -> None:
         "part of the picture (a texture, a part of an object).")
     if not st.toggle("Search the sample images", key="see",
                      help="The first search after the server starts runs MobileNetV2 on every sample image."):
-        ui.sync_url(page_keys)
+        controls.sync_link_in_fragment(page_keys)
         return
     names = list(LAYERS)
     layer = st.selectbox("Layer", names, format_func=lambda n: LAYERS[n].label,
@@ -73,4 +73,4 @@ def show(provider: str, page_keys: tuple[str, ...]) -> None:
                f"neighbouring units are {jump} pixels apart. Images searched at up to {top_patches.IMAGE_SIDE} px "
                f"on the longer side, at most {top_patches.PER_IMAGE} patches per image, units whose receptive field "
                "reaches past the image's edge left out.")
-    ui.sync_url(page_keys)
+    controls.sync_link_in_fragment(page_keys)

@@ -14,7 +14,7 @@ from pages._shared import format as fmt
 from pages._shared import ui
 from pages._style_transfer import compute, controls
 from pages._style_transfer.compute import Analysed, Picked
-from playground.style_transfer import CONTENT_LAYER, LAYERS, STYLE_LAYERS, costs, shuffle_patches
+from playground.style_transfer import LAYERS, STYLE_LAYERS, shuffle_patches
 
 CHANGES: dict[str, tuple[str, Callable[[np.ndarray], np.ndarray]]] = {
     "flip": ("Flip the picture left to right", lambda rgb: rgb[:, ::-1]),
@@ -34,14 +34,8 @@ def link_state() -> None:
 
 def relative_changes(original: Analysed, changed: Analysed, other: Analysed, weights: dict[str, float]) -> dict:
     """Each cost between the picture and its changed copy, as a fraction of the cost against a different image."""
-    def style(g: Analysed) -> float:
-        per_layer = {n: costs.gram_cost(original.grams[n], g.grams[n], *g.acts[n].shape[1:]) for n in STYLE_LAYERS}
-        return costs.style_cost(per_layer, weights)
-
-    def content(g: Analysed) -> float:
-        return costs.content_cost(original.acts[CONTENT_LAYER], g.acts[CONTENT_LAYER])
-
-    return {COSTS[0]: style(changed) / max(style(other), 1e-30), COSTS[1]: content(changed) / max(content(other), 1e-30)}
+    moved, different = (compute.costs_of(g, original, original, weights) for g in (changed, other))
+    return {COSTS[0]: moved.style / max(different.style, 1e-30), COSTS[1]: moved.content / max(different.content, 1e-30)}
 
 
 @st.fragment
@@ -76,4 +70,4 @@ def show(content: Picked, style: Picked, keep: bool, provider: str, page_keys: t
             st.success(f"Right: {answer}. {numbers}")
         else:
             st.error(f"Not this time: {answer} moves more. {numbers}")
-    ui.sync_url(page_keys)
+    controls.sync_link_in_fragment(page_keys)

@@ -11,7 +11,7 @@ from pages._shared import format as fmt
 from pages._shared import ui
 from pages._style_transfer import compute, controls, figures, gram
 from pages._style_transfer.compute import Analysed, Picked
-from playground.style_transfer import CONTENT_LAYER, LAYERS, STYLE_LAYERS, costs, shuffle_patches
+from playground.style_transfer import LAYERS, STYLE_LAYERS, shuffle_patches
 from playground.style_transfer.shuffle import crop_to_multiple
 
 WHICH = {"s": "the style image S", "c": "the content image C"}
@@ -24,7 +24,7 @@ PATCHES = ("8", "16", "32", "64")
 def link_state() -> None:
     """Seed this section's keys from the link (or their defaults): called before any section draws."""
     ui.url_choice("sh", "s", list(WHICH))
-    ui.url_choice("patch", "32", PATCHES)
+    ui.url_choice("patch", "16", PATCHES)  # 16 divides every analysed side: no crop, no extra network run
     ui.url_int("shs", 0, 0, MAX_SEED)
 
 
@@ -34,16 +34,9 @@ def _again() -> None:
 
 def comparison(original: Analysed, shuffled: Analysed, other: Analysed, weights: dict[str, float]) -> dict:
     """Style and content costs of the shuffled copy and of the other image, both against the original."""
-    def both(g: Analysed) -> tuple[float, float]:
-        per_layer = {n: costs.gram_cost(original.grams[n], g.grams[n], *g.acts[n].shape[1:]) for n in STYLE_LAYERS}
-        return costs.style_cost(per_layer, weights), costs.content_cost(original.acts[CONTENT_LAYER],
-                                                                        g.acts[CONTENT_LAYER])
-    (s_shuf, c_shuf), (s_other, c_other) = both(shuffled), both(other)
-    return {"style_shuffled": s_shuf, "content_shuffled": c_shuf, "style_other": s_other, "content_other": c_other}
-
-
-def _sync(keys) -> None:
-    ui.sync_url(keys)
+    mixed, different = (compute.costs_of(g, original, original, weights) for g in (shuffled, other))
+    return {"style_shuffled": mixed.style, "content_shuffled": mixed.content,
+            "style_other": different.style, "content_other": different.content}
 
 
 @st.fragment
@@ -57,7 +50,8 @@ def show(content: Picked, style: Picked, keep: bool, provider: str, page_keys: t
     seed = st.session_state["shs"]
     cols[2].button("Shuffle again", key="shuffle_again", on_click=_again)
     base = (content.key, style.key, keep, patch)
-    crops = {role: compute.analyse(("cropped", role) + base, lambda a=a: crop_to_multiple(a.rgb, patch), provider)
+    crops = {role: a if a.rgb.shape[0] % patch == 0 and a.rgb.shape[1] % patch == 0 else
+             compute.analyse(("cropped", role) + base, lambda a=a: crop_to_multiple(a.rgb, patch), provider)
              for role, a in (("c", c), ("s", s))}
     original, other = (crops["s"], crops["c"]) if which == "s" else (crops["c"], crops["s"])
     shuffled = compute.analyse(("shuffled", which) + base + (seed,),
@@ -66,14 +60,14 @@ def show(content: Picked, style: Picked, keep: bool, provider: str, page_keys: t
     result = comparison(original, shuffled, other, lambdas)
     left, right = st.columns(2)
     h, w = original.rgb.shape[:2]
-    left.image(controls.stack_uint8(original.rgb), caption=f"{CAPTIONS[which]} ({w} × {h}: cut to whole "
-               "patches)", width="stretch", output_format="JPEG")
-    right.image(controls.stack_uint8(shuffled.rgb), caption=f"Its {patch}×{patch} patches, shuffled "
-                f"(order {seed + 1})", width="stretch", output_format="JPEG")
+    left.image(compute.encoded(original.key, lambda: original.rgb), width="stretch",
+               caption=f"{CAPTIONS[which]} ({w} × {h}: cut to whole patches)")
+    right.image(compute.encoded(shuffled.key, lambda: shuffled.rgb), width="stretch",
+                caption=f"Its {patch}×{patch} patches, shuffled (order {seed + 1})")
     layer = st.session_state.get("gl", STYLE_LAYERS[1])
     shown = min(int(st.session_state.get("gk", "32")), LAYERS[layer].channels)
-    gram.gram_pictures(original.grams[layer], shuffled.grams[layer], (f"G^[{LAYERS[layer].short}] before",
-                                                                       "G after the shuffle"), shown)
+    gram.gram_pictures(original, shuffled, layer, (f"G^[{LAYERS[layer].short}] before", "G after the shuffle"),
+                       shown)
     other_name = "the content image" if which == "s" else "the style image"
     st.dataframe(figures.cost_table([
         ("J_style (λ-weighted) against the original", result["style_shuffled"], result["style_other"]),
@@ -89,4 +83,4 @@ def show(content: Picked, style: Picked, keep: bool, provider: str, page_keys: t
            "Here the shuffle moved the style cost as much as the content cost: try smaller patches, or a texture. ")
         + f"Layer {LAYERS[layer].short} (the heat maps) follows the layer chosen in section 1. The style cost is not "
         "exactly zero: the patch borders are new, and deep units see across several patches.")
-    _sync(page_keys)
+    controls.sync_link_in_fragment(page_keys)

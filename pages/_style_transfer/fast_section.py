@@ -62,7 +62,7 @@ def show(content: Picked, style: Picked, keep: bool, provider: str, page_keys: t
     st.dataframe([{"G": label, "J_style (λ-weighted)": fmt.num(r.style, 3), "J_content": fmt.num(r.content, 3)}
                   for label, r in rows], hide_index=True, key="fast_table")
     st.caption(f"All measured at {size[0]} × {size[1]} with the same MobileNetV2 layers and λ^[l] as section 1 "
-               "(and the same luminance-only view if colours are kept in section 3). The fast network was trained "
-               "with other features and weights, so a lower cost here is not the point: it is one pass "
-               "instead of an optimisation.")
+               "(and the same luminance-only view if colours are kept in section 3). The fast network was not "
+               "trained to lower these MobileNetV2 costs, so judge the pictures more than the numbers; what it "
+               "buys is one pass instead of an optimisation.")
     controls.sync_link_in_fragment(page_keys)

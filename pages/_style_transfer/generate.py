@@ -75,9 +75,9 @@ def controls_row(running: bool) -> None:
                                "checkerboard that stride-2 convs leave.")
     cols[3].select_slider("Learning rate", RATES, key="lr", disabled=running,
                           help="Adam's step on the pixels (0…1).")
-    cols[4].toggle("Keep the content's colours", key="keep", disabled=running,
-                   help="Transfer on luminance only (Gatys et al. 2016): the style's brightness matched to the "
-                        "content's, the colours put back afterwards.")
+    cols[4].toggle("Keep colours", key="keep", disabled=running,
+                   help="Keep the content's colours: transfer on luminance only (Gatys et al. 2016), the style's "
+                        "brightness matched to the content's, the content's colours put back afterwards.")
     cols[5].number_input("Noise seed", 0, 999, key="seed", disabled=running)
 
 
@@ -136,7 +136,7 @@ def _watch(content: Picked, style: Picked, provider: str, page_keys: tuple[str, 
     running = job is not None and job.active
     if job is not None:
         job.touch()
-    buttons = st.columns([1, 1, 4])
+    buttons = st.columns([2, 1, 5])
     buttons[0].button("Run the optimisation", key="run", type="primary", disabled=running,
                       on_click=_start, args=(content, style, provider))
     buttons[1].button("Stop", key="stop", disabled=not running, on_click=_stop)

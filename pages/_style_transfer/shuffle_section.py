@@ -19,12 +19,13 @@ CAPTIONS = {"s": "The style image S", "c": "The content image C"}
 KEYS = ("sh", "patch", "shs")
 MAX_SEED = 999
 PATCHES = ("8", "16", "32", "64")
+SHOWS = 3  # the content cost must move this many times more than the style cost for the page to say "hardly"
 
 
 def link_state() -> None:
     """Seed this section's keys from the link (or their defaults): called before any section draws."""
     ui.url_choice("sh", "s", list(WHICH))
-    ui.url_choice("patch", "16", PATCHES)  # 16 divides every analysed side: no crop, no extra network run
+    ui.url_choice("patch", "32", PATCHES)  # 16 would skip the crop, but moves the style cost 4× more
     ui.url_int("shs", 0, 0, MAX_SEED)
 
 
@@ -60,8 +61,9 @@ def show(content: Picked, style: Picked, keep: bool, provider: str, page_keys: t
     result = comparison(original, shuffled, other, lambdas)
     left, right = st.columns(2)
     h, w = original.rgb.shape[:2]
+    cut = ": cut to whole patches" if original is not (s if which == "s" else c) else ""
     left.image(compute.encoded(original.key, lambda: original.rgb), width="stretch",
-               caption=f"{CAPTIONS[which]} ({w} × {h}: cut to whole patches)")
+               caption=f"{CAPTIONS[which]} ({w} × {h}{cut})")
     right.image(compute.encoded(shuffled.key, lambda: shuffled.rgb), width="stretch",
                 caption=f"Its {patch}×{patch} patches, shuffled (order {seed + 1})")
     layer = st.session_state.get("gl", STYLE_LAYERS[1])
@@ -76,11 +78,12 @@ def show(content: Picked, style: Picked, keep: bool, provider: str, page_keys: t
     style_ratio = result["style_shuffled"] / max(result["style_other"], 1e-30)
     content_ratio = result["content_shuffled"] / max(result["content_other"], 1e-30)
     st.markdown(
-        f"Against the original, the shuffled copy's **style cost** is {fmt.num(100 * style_ratio, 2)} % of "
-        f"{other_name}'s, its **content cost** {fmt.num(100 * content_ratio, 2)} %. "
-        + ("The Gram matrices barely notice the shuffle, the content layer does: style is *what* fires together, "
-           "content is *where*. " if content_ratio > style_ratio else
-           "Here the shuffle moved the style cost as much as the content cost: try smaller patches, or a texture. ")
+        f"Measured against the original, the shuffled copy's **style cost** is {fmt.num(100 * style_ratio, 2)} % of "
+        f"{other_name}'s, its **content cost** {fmt.num(100 * content_ratio, 2)} %: "
+        + (f"the shuffle moves the content {fmt.ratio(content_ratio / max(style_ratio, 1e-30))} times as far as the "
+           "style. The Gram matrices hardly notice it, the content layer does: style is *what* fires together, "
+           "content is *where*. " if content_ratio > SHOWS * style_ratio else
+           f"the two moved by less than {SHOWS}× apart here; larger patches keep more of each texture intact. ")
         + f"Layer {LAYERS[layer].short} (the heat maps) follows the layer chosen in section 1. The style cost is not "
         "exactly zero: the patch borders are new, and deep units see across several patches.")
     controls.sync_link_in_fragment(page_keys)

@@ -84,13 +84,13 @@ def test_comparing_the_fast_stylization_moves_both_costs():
 
 
 def test_shuffling_a_texture_moves_the_content_cost_more_than_the_style_cost():
-    """Default shuffle (the texture, 32-px patches): the page's table and sentence say style barely moves."""
+    """Default shuffle (the texture, 32-px patches): the table shows it, and the sentence says style hardly moves."""
     at = open_page()
     table = at.dataframe[0].value
     style_shuffled, style_other = (float(v) for v in table.iloc[0, 1:3])
     content_shuffled, content_other = (float(v) for v in table.iloc[1, 1:3])
-    assert style_shuffled / style_other < content_shuffled / content_other
-    assert any("barely notice the shuffle" in m.value for m in at.markdown)
+    assert 3 * style_shuffled / style_other < content_shuffled / content_other
+    assert any("hardly notice it" in m.value for m in at.markdown)
 
 
 def test_shuffle_again_draws_another_order():

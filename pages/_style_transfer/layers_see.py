@@ -62,11 +62,10 @@ def show(provider: str, page_keys: tuple[str, ...]) -> None:
     else:
         cols = st.columns(3)
         for k, patch in enumerate(patches):
-            top, left, bottom, right = patch.box
+            top, left, _, _ = patch.box
             cols[k % 3].image(_patch_picture(patch), width=PATCH_PX, output_format="JPEG",
-                              caption=f"{samples.SAMPLES[patch.image].split(' (')[0]}: a = {fmt.num(patch.value)} at "
-                                      f"row {patch.row + 1}, column {patch.col + 1}; pixels {top + 1}–{bottom + 1} "
-                                      f"× {left + 1}–{right + 1}")
+                              caption=f"{samples.SAMPLES[patch.image].split(' (')[0]}, a = {fmt.num(patch.value)}; "
+                                      f"unit ({patch.row + 1}, {patch.col + 1}), pixels from ({top + 1}, {left + 1})")
     chain = top_patches.conv_chain(layer)
     st.caption(f"{LAYERS[layer].label}: {len(chain)} convs from the pixels ({sum(c.f > 1 for c in chain)} of them "
                f"3 × 3, {sum(c.s == 2 for c in chain)} with stride 2), so a unit sees {side} × {side} pixels and "

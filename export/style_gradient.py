@@ -392,7 +392,24 @@ def export_graph(layers: list[Layer]) -> onnx.ModelProto:
         raise AssertionError(f"folded {folded} crops; expected one per stride-2 conv")
     model.graph.name = NAME
     model.producer_name = "cnn-playground export/style_gradient.py"
+    name_sides(model)
     return finalize(model)
+
+
+SIDE_NAMES = {"16*h": "H", "16*w": "W", "h": "H/16", "w": "W/16"}  # torch.export's symbols -> the manifest's
+
+
+def name_sides(model: onnx.ModelProto) -> None:
+    """Inputs and outputs say H, W and H/16, W/16; the exporter's intermediate shape notes are dropped.
+
+    torch.export names the sides after the free dims (``16*h``); the app and the
+    model tests know images as (1, 3, H, W). ORT infers the inner shapes itself.
+    """
+    for value in list(model.graph.input) + list(model.graph.output):
+        for dim in value.type.tensor_type.shape.dim:
+            if dim.HasField("dim_param"):
+                dim.dim_param = SIDE_NAMES[dim.dim_param]
+    del model.graph.value_info[:]
 
 
 def verify_onnx(model: onnx.ModelProto, layers: list[Layer]) -> dict:

@@ -28,6 +28,7 @@ MAX_SHARED = 64  # results kept for everyone (samples only)
 MAX_PRIVATE = 16  # results kept per visitor (anything from an upload)
 UPLOAD_PREFIX = "upload:"
 JPEG_QUALITY = 90
+PNG_LEVEL = 1  # zlib's fastest: the heat maps are small, and encoding is on the rerun's clock
 
 
 class _Store:
@@ -101,7 +102,8 @@ def encoded(key: tuple, picture: Callable[[], np.ndarray], kind: str = "JPEG") -
         if rgb.dtype != np.uint8:
             rgb = (np.clip(rgb, 0, 1) * 255 + 0.5).astype(np.uint8)
         buffer = io.BytesIO()
-        Image.fromarray(rgb).save(buffer, format=kind, **({"quality": JPEG_QUALITY} if kind == "JPEG" else {}))
+        options = {"quality": JPEG_QUALITY} if kind == "JPEG" else {"compress_level": PNG_LEVEL}
+        Image.fromarray(rgb).save(buffer, format=kind, **options)
         return buffer.getvalue()
     return memo(("encoded", kind) + key, encode)
 

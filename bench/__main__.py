@@ -34,6 +34,8 @@ from playground.manifest import REPO_ROOT
 def case_modules() -> list[str]:
     """Every bench module with a ``cases() -> list[Case]``; a concept adds its own file.
 
+    A module may also define ``measured_rows(repeat) -> list[Row]`` for times that
+    are not one timed call (e.g. ONNX Runtime's profiler, kernel by kernel).
     Modules named ``_*`` are skipped: they run in a subprocess (e.g. torch timings,
     kept out of this process so torch's threads do not slow ONNX Runtime).
     """
@@ -41,29 +43,37 @@ def case_modules() -> list[str]:
     return [n for n in sorted(names) if hasattr(importlib.import_module(n), "cases")]
 
 
+def torch_modules() -> list[str]:
+    """Every ``bench/_torch_*.py``: each times some models in torch eager and prints one JSON line."""
+    return sorted(f"bench.{m.name}" for m in pkgutil.iter_modules(bench.__path__) if m.name.startswith("_torch_"))
+
+
 def torch_rows(rows: list[Row], repeat: int) -> list[Row]:
-    """ORT vs torch on the same weights and inputs, for every row a ``bench/_torch_*.py`` module times.
+    """ORT vs torch eager on the same weights and inputs, for every row a ``bench/_torch_*.py`` times.
 
     Torch runs in a subprocess (in this process its threads would slow ORT down),
     and only where torch is installed (the export requirements); its cases are
-    matched to this run's ORT rows by name. ``_torch_eager`` times the depth nets,
-    ``_torch_style`` the style-transfer step and generation (autograd).
+    matched to this run's ORT rows by name.
     """
     if importlib.util.find_spec("torch") is None:
-        print("# torch is not installed (requirements-export.txt): no torch comparison")
+        print("# torch is not installed (requirements-export.txt): no torch eager comparison")
         return []
-    ort, out_rows = {r.name: r for r in rows}, []
-    for module in sorted(m.name for m in pkgutil.iter_modules(bench.__path__) if m.name.startswith("_torch_")):
-        out = subprocess.run([sys.executable, "-m", f"bench.{module}", "--repeat", str(repeat)], cwd=REPO_ROOT,
-                             capture_output=True, text=True, timeout=1800)
+    ort = {r.name: r for r in rows}
+    out_rows = []
+    # ORT's idle threads do not spin (playground.runtime.session_options), so torch's OpenMP threads do not
+    # either: spinning threads on busy shared cores made torch several times slower than it is.
+    env = {**os.environ, "OMP_WAIT_POLICY": os.environ.get("OMP_WAIT_POLICY", "PASSIVE")}
+    for module in torch_modules():
+        out = subprocess.run([sys.executable, "-m", module, "--repeat", str(repeat)], cwd=REPO_ROOT,
+                             capture_output=True, text=True, timeout=900, env=env)
         if out.returncode != 0:
-            print(f"# torch comparison bench.{module} failed:\n{out.stderr[-2000:]}")
+            print(f"# torch eager comparison ({module}) failed:\n{out.stderr[-2000:]}")
             continue
         result = json.loads(out.stdout.strip().splitlines()[-1])
         worst = max((c["max_abs_error_vs_ort"] for c in result["cases"]), default=0.0)
-        print(f"# bench.{module}: torch {result['torch']}, {result['threads']} threads, in a subprocess; "
-              f"largest torch − ORT difference it reports: {worst:.2g}")
-        out_rows += [Row(f"{case['name']} vs torch", ort[case["name"]].median_ms, f"torch ({module[7:]}, subprocess)",
+        print(f"# {module}: torch {result['torch']} eager, {result['threads']} threads, in a subprocess; "
+              f"largest |torch − ORT| on the outputs: {worst:.2g}")
+        out_rows += [Row(f"{case['name']} vs torch", ort[case["name"]].median_ms, "torch eager (subprocess)",
                          case["median_ms"], ort[case["name"]].gflops)
                      for case in result["cases"] if case["name"] in ort]
     return out_rows
@@ -79,8 +89,12 @@ def main(argv: list[str] | None = None) -> None:
           f"providers {ort.get_available_providers()}")
     rows = []
     for module in case_modules():
-        for case in importlib.import_module(module).cases():
+        loaded = importlib.import_module(module)
+        for case in loaded.cases():
             rows.append(measure(case, args.repeat))
+            print(format_rows(rows[-1:]).splitlines()[-1], flush=True)
+        for row in getattr(loaded, "measured_rows", lambda repeat: [])(args.repeat):
+            rows.append(row)
             print(format_rows(rows[-1:]).splitlines()[-1], flush=True)
     rows += torch_rows(rows, args.repeat)
     if not args.no_pages:

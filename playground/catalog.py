@@ -55,7 +55,7 @@ CONCEPTS: tuple[Concept, ...] = (
         "efficient_convnets", "Cheap networks", ":material/speed:", 2,
         "1×1 convolutions, Inception, MobileNet's depthwise-separable blocks and EfficientNet's compound "
         "scaling: the same accuracy for fewer multiplications, and why fewer multiplications is not less time.",
-        built=False,
+        built=True, budget_ms=100, models=("mobilenet_v2",),
     ),
     Concept(
         "anchor_boxes", "Anchor boxes", ":material/anchor:", 3,
@@ -69,8 +69,9 @@ CONCEPTS: tuple[Concept, ...] = (
     ),
     Concept(
         "triplet_loss", "Triplet loss", ":material/group:", 4,
-        "Learn an embedding where an anchor is closer to a positive than to a negative by a margin α.",
-        built=False,
+        "Learn an encoding where an anchor is closer to a positive than to a negative by a margin α; then "
+        "recognise identities never seen in training from one picture each.",
+        built=True, models=("triplet_glyphs", "triplet_digits"),
     ),
     Concept(
         "style_transfer", "Style transfer", ":material/palette:", 4,

@@ -19,7 +19,10 @@ from __future__ import annotations
 
 import contextvars
 import hashlib
+import json
 import os
+import statistics
+import tempfile
 import threading
 import time
 from collections import OrderedDict
@@ -244,3 +247,85 @@ def run_graph(model_bytes: bytes, feeds: Mapping[str, np.ndarray], label: str,
     """
     loaded = _CACHE.graph(model_bytes, plan_providers(provider, available_providers()))
     return _run(loaded, label, feeds, None)
+
+
+# ---------------------------------------------------------------- per-node profiling
+@dataclass(frozen=True)
+class NodeTiming:
+    """One node as ONNX Runtime ran it, from its profiler.
+
+    ``name`` is the node's name in ORT's *optimised* graph: a fused node is
+    named after one of the nodes it replaced (on the CPU, ``<output>_nchwc``),
+    and nodes ORT adds (layout reorders) have names of their own.
+    """
+
+    name: str
+    op_type: str
+    provider: str  # the execution provider whose kernel ran it
+    median_us: float  # median over the timed runs of the kernel's own time
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Per-node kernel times of a graph, and the time of whole runs, on one session."""
+
+    nodes: tuple[NodeTiming, ...]  # in the order of the first timed run
+    run_ms: float  # median of ORT's own "model_run" time over the timed runs
+    runs: int
+    providers: tuple[str, ...]
+    note: str | None
+
+
+def profile_graph(model_bytes: bytes, feeds: Mapping[str, np.ndarray], runs: int = 10, warmup: int = 3,
+                  provider: str = "auto") -> Profile:
+    """Time every node of a graph with ONNX Runtime's profiler (``SessionOptions.enable_profiling``).
+
+    The session is created for this call only (never cached: profiling slows
+    every run a little, and its trace goes to a temporary file that is read and
+    deleted here). ``warmup`` untimed runs come first. On CUDA, unless
+    onnxruntime was built with CUDA profiling (``--enable_cuda_profiling``; the
+    pip wheels are not), a node's time is the host's time in the kernel's
+    launch, not the GPU's work, so per-node CUDA times are only indicative.
+
+    Parameters
+    ----------
+    model_bytes : bytes
+        A serialized ModelProto.
+    feeds : mapping of input name to array
+    runs, warmup : int
+        Timed and untimed runs.
+    provider : {"auto", "cuda", "cpu"}
+
+    Returns
+    -------
+    Profile
+    """
+    plan = plan_providers(provider, available_providers())
+    with tempfile.TemporaryDirectory(prefix="playground-profile-") as folder:
+        opts = session_options()
+        opts.enable_profiling = True
+        opts.profile_file_prefix = os.path.join(folder, "profile")
+
+        def factory(source, sess_options, providers):  # start_session's fallback, with profiling options
+            return ort.InferenceSession(source, sess_options=opts, providers=providers)
+
+        loaded = start_session(model_bytes, plan, factory)
+        for _ in range(warmup + runs):
+            loaded.session.run(None, dict(feeds))
+        with open(loaded.session.end_profiling(), encoding="utf-8") as trace:
+            events = json.load(trace)
+    model_runs = sorted((e for e in events if e.get("cat") == "Session" and e.get("name") == "model_run"),
+                        key=lambda e: e["ts"])[warmup:]
+    per_node: dict[str, list[float]] = {}
+    kinds: dict[str, tuple[str, str]] = {}
+    for event in events:
+        if event.get("cat") != "Node" or not event.get("name", "").endswith("_kernel_time"):
+            continue
+        if not any(r["ts"] <= event["ts"] <= r["ts"] + r["dur"] for r in model_runs):
+            continue  # a warm-up run
+        name = event["name"].removesuffix("_kernel_time")
+        per_node.setdefault(name, []).append(float(event["dur"]))
+        kinds[name] = (event["args"].get("op_name", ""), event["args"].get("provider", ""))
+    nodes = tuple(NodeTiming(name, *kinds[name], statistics.median(times)) for name, times in per_node.items())
+    run_ms = statistics.median(r["dur"] for r in model_runs) / 1e3
+    return Profile(nodes, run_ms, runs, loaded.providers, loaded.note)

@@ -246,6 +246,172 @@ def run_onnx_in_numpy(path, feeds: dict[str, np.ndarray], wanted: list[str]) -> 
     return {name: values[name] for name in wanted}
 
 
+# ---------------------------------------------------------------- cheap networks: counting multiplications
+def window_positions(n: int, f: int, pad_before: int, pad_after: int, s: int) -> int:
+    """How many places an f-wide window fits along a padded axis, counted by sliding it s cells at a time."""
+    positions, start = 0, 0
+    while start + f <= n + pad_before + pad_after:
+        positions += 1
+        start += s
+    return positions
+
+
+def loop_conv_mults(n: int, f: int, channels_seen: int, filters: int, pad: tuple[int, int] = (0, 0),
+                    s: int = 1) -> int:
+    """Multiplications of a conv on an n×n input: every output number is f·f·channels_seen products.
+
+    ``channels_seen`` is n_C for a normal conv and 1 for a depthwise one (one filter per channel).
+    """
+    side = window_positions(n, f, pad[0], pad[1], s)
+    return side * side * filters * f * f * channels_seen
+
+
+def onnx_conv_layers(path, side: int) -> dict[str, dict]:
+    """Every Conv node of an ONNX file at a fixed (1, 3, side, side) input, from ONNX's own shape inference.
+
+    Returns name -> {"weight": (M, C/g, kh, kw), "output": (N, M, H, W), "group", "strides", "pads", "macs"},
+    with macs = H·W·M·(C/g)·kh·kw.
+    """
+    model = onnx.load(path)
+    dims = model.graph.input[0].type.tensor_type.shape.dim
+    for dim, value in zip(dims, (1, 3, side, side)):
+        dim.ClearField("dim_param")
+        dim.dim_value = value
+    inferred = onnx.shape_inference.infer_shapes(model)
+    shapes = {v.name: tuple(d.dim_value for d in v.type.tensor_type.shape.dim)
+              for v in list(inferred.graph.value_info) + list(inferred.graph.output)}
+    weights = {i.name: tuple(i.dims) for i in model.graph.initializer}
+    layers = {}
+    for node in model.graph.node:
+        if node.op_type != "Conv":
+            continue
+        attrs = {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
+        m, cg, kh, kw = weights[node.input[1]]
+        out = shapes[node.output[0]]
+        layers[node.name] = {"weight": (m, cg, kh, kw), "output": out, "group": attrs.get("group", 1),
+                             "strides": tuple(attrs.get("strides", (1, 1))), "pads": tuple(attrs.get("pads", (0,) * 4)),
+                             "macs": out[2] * out[3] * m * cg * kh * kw}
+    return layers
+
+# ---------------------------------------------------------------- the triplet loss (tests/triplet_loss)
+def loop_triplet_loss(anchor, positive, negative, alpha: float) -> float:
+    """Σ over triplets of max(Σ_k (a_k − p_k)² − Σ_k (a_k − n_k)² + α, 0), by explicit loops, float64.
+
+    Each argument is one encoding (d,) or a batch (m, d).
+    """
+    rows = [np.atleast_2d(np.asarray(v, np.float64)) for v in (anchor, positive, negative)]
+    total = 0.0
+    for a, p, n in zip(*rows):
+        d_ap = sum((a[k] - p[k]) ** 2 for k in range(len(a)))
+        d_an = sum((a[k] - n[k]) ** 2 for k in range(len(a)))
+        total += max(d_ap - d_an + alpha, 0.0)
+    return total
+
+
+def loop_mining_counts(encodings, labels, alpha: float) -> tuple[int, int, int]:
+    """(hard, semi-hard, easy) over every (a, p, n) with a ≠ p same label and n another, by triple loops.
+
+    m = d(a, n) − d(a, p): hard m ≤ 0, semi-hard 0 < m ≤ α, easy m > α.
+    """
+    e = np.asarray(encodings, np.float64)
+    hard = semi = easy = 0
+    for a in range(len(e)):
+        for p in range(len(e)):
+            if p == a or labels[p] != labels[a]:
+                continue
+            for n in range(len(e)):
+                if labels[n] == labels[a]:
+                    continue
+                m = float(np.sum((e[a] - e[n]) ** 2)) - float(np.sum((e[a] - e[p]) ** 2))
+                if m <= 0:
+                    hard += 1
+                elif m <= alpha:
+                    semi += 1
+                else:
+                    easy += 1
+    return hard, semi, easy
+
+
+def pairwise_auc(distances, same) -> float:
+    """ROC AUC by comparing every same pair with every different pair: smaller distance wins, ties count ½."""
+    d = np.asarray(distances, np.float64)
+    same = np.asarray(same, bool)
+    wins = 0.0
+    for ds in d[same]:
+        for dd in d[~same]:
+            wins += 1.0 if ds < dd else 0.5 if ds == dd else 0.0
+    return wins / (int(same.sum()) * int((~same).sum()))
+
+
+def loop_accuracy(distances, same, tau: float) -> float:
+    """Fraction of pairs where "same when d < τ" is right, pair by pair."""
+    right = sum(1 for d, s in zip(distances, same) if (d < tau) == bool(s))
+    return right / len(distances)
+
+
+def loop_one_shot(encodings, labels, enrol: int = 0) -> float:
+    """All-way one-shot accuracy: the enrol-th picture of each identity is enrolled; each other picture is
+    named by the nearest enrolled picture (squared distance; a tie goes to the smaller label), in loops."""
+    e = np.asarray(encodings, np.float64)
+    identities = sorted(set(np.asarray(labels).tolist()))
+    gallery = {}
+    for identity in identities:
+        members = [i for i in range(len(labels)) if labels[i] == identity]
+        gallery[identity] = members[enrol]
+    right = total = 0
+    for q in range(len(labels)):
+        if q in gallery.values():
+            continue
+        best, best_d = None, np.inf
+        for identity in identities:
+            d = float(np.sum((e[q] - e[gallery[identity]]) ** 2))
+            if d < best_d:
+                best, best_d = identity, d
+        right += best == labels[q]
+        total += 1
+    return right / total
+
+
+def pca_by_covariance(x, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The top-k principal directions (k, d) and variances of (N, d) data, from the covariance's eigenvectors."""
+    x = np.asarray(x, np.float64)
+    centred = x - x.mean(axis=0)
+    values, vectors = np.linalg.eigh(centred.T @ centred / len(x))
+    order = np.argsort(values)[::-1][:k]
+    return vectors[:, order].T, values[order]
+
+
+def otsu_by_search(gray, bins: int = 256) -> float:
+    """Otsu's threshold by trying every bin edge: the one with the largest between-class variance w0·w1·(μ0 − μ1)²."""
+    values = np.asarray(gray, np.float64).ravel()
+    best, best_t = -1.0, float(values.max())
+    for k in range(1, bins):
+        t = k / bins
+        low, high = values[values < t], values[values >= t]
+        if not len(low) or not len(high):
+            continue
+        score = len(low) * len(high) * (low.mean() - high.mean()) ** 2
+        if score > best:
+            best, best_t = score, t
+    return best_t
+
+
+def embedding_forward(weights: dict[str, np.ndarray], x: np.ndarray, convs: int, dtype=np.float64) -> np.ndarray:
+    """The triplet-loss embedding of ``export/triplet_training.py`` (BN folded) from its ONNX weights.
+
+    x (N, 1, H, W) → (N, d): for each conv k, conv3×3 (pad 1) + bias and ReLU, then a 2×2 max-pool
+    after all but the last; the mean over positions; the linear layer; division by the L2 norm.
+    """
+    a = np.asarray(x, dtype)
+    for k in range(convs):
+        a = relu(batch_correlate(a, weights[f"convs.{k}.weight"], weights[f"convs.{k}.bias"], 1, dtype))
+        if k < convs - 1:
+            n, c, h, w = a.shape
+            a = a[:, :, :h // 2 * 2, :w // 2 * 2].reshape(n, c, h // 2, 2, w // 2, 2).max(axis=(3, 5))
+    f = a.mean(axis=(2, 3)) @ weights["fc.weight"].T.astype(dtype) + weights["fc.bias"].astype(dtype)
+    return f / np.maximum(np.linalg.norm(f, axis=1, keepdims=True), 1e-12)
+
+
 # ---------------------------------------------------------------- style transfer: the course's costs, by loops
 def loop_gram(a) -> np.ndarray:
     """G_kk' = Σ_i Σ_j a_ijk a_ijk' for a (n_C, n_H, n_W) volume, one entry at a time (float64)."""

@@ -143,3 +143,23 @@ def test_graph_cache_is_bounded(monkeypatch):
         model.ir_version = 10
         cache.graph(model.SerializeToString(), plan)
     assert len(cache._graphs) == 3
+
+
+def test_profile_graph_times_each_kernel_and_leaves_no_trace_file(tmp_path, monkeypatch):
+    """A Conv → Relu graph profiled on the CPU: kernel times for the timed runs only, and the trace file is gone."""
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # where the profiler's temporary folder goes
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 2, 8, 8])
+    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, None)
+    w = onnx.numpy_helper.from_array(np.ones((3, 2, 3, 3), np.float32), "w")
+    graph = helper.make_graph([helper.make_node("Conv", ["x", "w"], ["z"], name="conv", pads=[1, 1, 1, 1]),
+                               helper.make_node("Relu", ["z"], ["y"], name="relu")], "g", [x], [y], [w])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)])
+    model.ir_version = 10
+    profile = runtime.profile_graph(model.SerializeToString(), {"x": np.ones((1, 2, 8, 8), np.float32)},
+                                    runs=4, warmup=2, provider="cpu")
+    assert profile.runs == 4 and profile.providers[0] == CPU and profile.run_ms > 0
+    assert profile.nodes and all(n.median_us >= 0 and n.provider == CPU for n in profile.nodes)
+    assert {n.op_type for n in profile.nodes} <= {"Conv", "Relu", "FusedConv", "ReorderInput", "ReorderOutput"}
+    assert list(tmp_path.iterdir()) == []

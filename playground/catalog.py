@@ -76,8 +76,9 @@ CONCEPTS: tuple[Concept, ...] = (
     ),
     Concept(
         "style_transfer", "Style transfer", ":material/palette:", 4,
-        "Style as Gram matrices of feature maps: which channels fire together.",
-        built=False,
+        "Style as Gram matrices of feature maps: which channels fire together; real neural style transfer by "
+        "optimising the pixels, against a one-pass feed-forward network.",
+        built=True, budget_ms=100, models=("mobilenet_v2", "style_gradient", "style_transform"),
     ),
 )
 

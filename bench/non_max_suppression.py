@@ -67,6 +67,7 @@ SECTIONS = {  # name -> (module, function): each is an st.fragment, the part of 
     "steps": ("pages._non_max_suppression.steps_section", "show"),
     "soft": ("pages._non_max_suppression.soft_section", "show"),
     "quiz": ("pages._non_max_suppression.quiz", "show"),
+    "evaluation": ("pages._non_max_suppression.evaluation_section", "show"),
 }
 CONTROL_CHANGES = (  # (section, widget kind, key, two values to alternate between, link the page opens with)
     ("iou", "slider", "ax", (10, 20), {}),
@@ -79,6 +80,12 @@ CONTROL_CHANGES = (  # (section, widget kind, key, two values to alternate betwe
     ("soft", "slider", "sigma", (0.5, 0.4), {}),
     ("soft", "slider", "sigma", (0.5, 0.4), {"src": "random", "n": "200", "objects": "12"}),
     ("quiz", "number_input", "qseed", (1, 2), {}),
+    ("suppression", "slider", "iou", (0.5, 0.45), {"src": "detector", "seed": "3", "objects": "5"}),
+    ("steps", "slider", "step", (1, 2), {"src": "detector", "seed": "3", "objects": "5"}),
+    ("soft", "slider", "sigma", (0.5, 0.4), {"src": "detector", "seed": "3", "objects": "5"}),
+    ("evaluation", "radio", "ap", ("coco101", "all_points"), {}),
+    ("evaluation", "selectbox", "evkind", ("linear", "hard"), {}),
+    ("evaluation", "select_slider", "evt", (0.6, 0.5), {}),
 )
 
 
@@ -128,7 +135,8 @@ def section_rows(repeat: int) -> list:
                     raise RuntimeError(f"{key}: {at.exception}")
                 if k:  # the first change may fill caches: not counted
                     times.append(spent[section])
-            where = f", {query['n']} random boxes" if query else ""
+            where = (f", {query['n']} random boxes" if query.get("src") == "random" else
+                     f", the detector's boxes on scene {query['seed']}" if query else "")
             rows.append(Row(f"page non_max_suppression: {key} change, {section} section{where}",
                             statistics.median(times), budget_ms=SECTION_BUDGET_MS))
     finally:

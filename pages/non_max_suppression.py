@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages._non_max_suppression import detector_view, iou_section, quiz, state, suppression
+from pages._non_max_suppression import evaluation_section, iou_section, quiz, state, suppression
 from pages._shared import ui
 
 st.title("Non-max suppression")
@@ -17,7 +17,7 @@ st.markdown(
 link_notice = st.empty()  # filled at the end, once every widget has read its value from the link
 iou_section.show()  # each section is a fragment: a control reruns only its own section
 suppression.show()
-detector_view.evaluation()
+evaluation_section.show()
 quiz.show()
 with link_notice:
     ui.url_notice()

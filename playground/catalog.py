@@ -66,7 +66,7 @@ CONCEPTS: tuple[Concept, ...] = (
     Concept(
         "non_max_suppression", "Non-max suppression", ":material/filter_center_focus:", 3,
         "Keep the most confident box and drop the ones that overlap it by more than an IoU threshold.",
-        built=True, budget_ms=100, models=("nms_postprocess",),
+        built=True, budget_ms=100, models=("nms_postprocess", "anchor_detector"),
     ),
     Concept(
         "triplet_loss", "Triplet loss", ":material/group:", 4,

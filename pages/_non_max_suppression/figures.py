@@ -34,13 +34,15 @@ def image_uri(image: np.ndarray) -> str:
 
 
 def _layout(width: float, height: float, title: str = "", picture: str | None = None, drag: bool = False,
-            height_px: int = HEIGHT_PX) -> dict:
-    """Axes in the boxes' units, y down as in an image, one unit as wide as high."""
+            height_px: int = HEIGHT_PX, grid_step: float | None = None) -> dict:
+    """Axes in the boxes' units, y down as in an image, one unit as wide as high; gridlines every ``grid_step``."""
+    step_x, step_y = (grid_step, grid_step) if grid_step else (width / 10, height / 10)
+    grid = {"showgrid": True, "zeroline": False, "constrain": "domain",
+            "gridcolor": "rgba(255,255,255,0.35)" if picture else "#e5e5e5"}
     layout = {
-        "xaxis": {"range": [0, width], "constrain": "domain", "showgrid": True, "zeroline": False, "dtick": width / 10,
-                  "title": {"text": "x"}},
-        "yaxis": {"range": [height, 0], "scaleanchor": "x", "scaleratio": 1, "constrain": "domain", "showgrid": True,
-                  "zeroline": False, "dtick": height / 10, "title": {"text": "y (down)"}},
+        "xaxis": {"range": [0, width], "dtick": step_x, "title": {"text": "x"}, **grid},
+        "yaxis": {"range": [height, 0], "scaleanchor": "x", "scaleratio": 1, "dtick": step_y,
+                  "title": {"text": "y (down)"}, **grid},
         "margin": {"l": 50, "r": 10, "t": 40 if title else 10, "b": 40}, "height": height_px, "showlegend": False,
         "plot_bgcolor": "#fafafa", "shapes": [], "annotations": [], "template": TEMPLATE,
         "dragmode": "select" if drag else False, "selectdirection": "any",
@@ -120,9 +122,10 @@ def _outline_traces(boxes: np.ndarray, colours, dashes, widths, opacities, label
 def boxes_figure(boxes: np.ndarray, scores: np.ndarray, colours: Sequence[str], dashes: Sequence[str],
                  widths: Sequence[float], opacities: Sequence[float], labels: Sequence[str], width: float,
                  height: float, *, picture: str | None = None, truth: np.ndarray | None = None,
-                 drag: bool = False, title: str = "", height_px: int = HEIGHT_PX) -> go.Figure:
+                 drag: bool = False, title: str = "", height_px: int = HEIGHT_PX,
+                 grid_step: float | None = None) -> go.Figure:
     """Boxes in the given styles with a label at each top-left corner; ground truth as thin dotted outlines."""
-    layout = _layout(width, height, title, picture, drag, height_px)
+    layout = _layout(width, height, title, picture, drag, height_px, grid_step)
     data = []
     if truth is not None and len(truth):
         data += _outline_traces(truth, ["#ffffff" if picture else "#555555"] * len(truth), ["dot"] * len(truth),

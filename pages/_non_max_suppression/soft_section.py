@@ -19,6 +19,7 @@ from playground.non_max_suppression.boxsets import BoxSet
 METHODS = {"gaussian": "Gaussian: × exp(−IoU²/σ)", "linear": "linear: × (1 − IoU) once IoU ≥ N_t"}
 FINAL = (0.001, 0.01, 0.05, 0.1, 0.2, 0.3, 0.5)  # choices of the score at or below which a decayed box is dropped
 MAX_ROWS = 12  # boxes in the before/after table, the most confident first
+HARD_FATES = {"score": "p_c too low", "iou": "removed (IoU)", "cap": "over the cap"}  # a kept box shows its score
 OPACITY_STEPS, OPACITY = (0.2, 0.5), (0.35, 0.65, 1.0)  # a decayed score below 0.2, to 0.5, above: fainter to bolder
 
 
@@ -93,7 +94,8 @@ def show(boxes: BoxSet, settings: source.Settings, trace: Trace, picture: str | 
         widths = [3 if hard[i] > 0 else 1.5 for i in range(len(boxes))]
         dashes = ["solid" if soft[i] > 0 else "dot" for i in range(len(boxes))]
         plot.chart(figures.boxes_figure(boxes.boxes, boxes.scores, colours, dashes, widths, opacities, labels,
-                                        boxes.width, boxes.height, picture=picture), "soft_boxes")
+                                        boxes.width, boxes.height, picture=picture, grid_step=boxes.grid_step),
+                   "soft_boxes")
         st.caption("Each label: the box's score before → after Soft-NMS. Green: kept by hard NMS too. Blue: kept by "
                    "Soft-NMS only, fainter the lower its decayed score. Grey dotted: dropped by both."
                    + (f" With this many boxes only those scoring above {fmt.num(settings.score_threshold, 2)} after the "
@@ -108,7 +110,7 @@ def show(boxes: BoxSet, settings: source.Settings, trace: Trace, picture: str | 
     if len(order):
         st.markdown(markdown_table(
             ["box", "p_c before", "hard NMS", "Soft-NMS"],
-            [[f"#{i + 1}", fmt.num(boxes.scores[i], 3), fmt.num(boxes.scores[i], 3) if hard[i] > 0 else "removed",
+            [[f"#{i + 1}", fmt.num(boxes.scores[i], 3), HARD_FATES.get(trace.fate[i], fmt.num(boxes.scores[i], 3)),
               fmt.num(soft[i], 3) if soft[i] > 0 else "dropped"] for i in order]))
         if len(boxes) > MAX_ROWS:
             st.caption(f"The {MAX_ROWS} most confident of {len(boxes)} boxes.")

@@ -14,12 +14,13 @@ import streamlit as st
 from pages._non_max_suppression import detector_view
 from pages._shared import format as fmt
 from pages._shared import ui
+from playground.anchor_boxes import PAGE_SEEDS
 from playground.non_max_suppression import IOU_THRESHOLD, SCORE_THRESHOLD
 from playground.non_max_suppression import boxsets as bs
 
 SOURCES = {"hand": "hand-placed", "random": "random", "detector": "the detector's raw boxes"}
 DEFAULT_PRESET = "course"
-MAX_SEED = 999_999
+MAX_SEED = PAGE_SEEDS - 1  # the anchor-boxes page's scene seeds, which links here share
 NEW_BOX_KEY, NEW_CLASS_KEY = "newscore", "newcls"  # the score and class a dragged box gets (not in the link)
 MAX_TEXT = 6000  # characters of typed boxes kept in the link (MAX_BOXES short lines)
 
@@ -89,6 +90,7 @@ def _hand() -> bs.BoxSet:
 
 def _random() -> bs.BoxSet:
     cols = st.columns(3)
+    st.session_state["objects"] = max(1, st.session_state["objects"])  # random boxes need an object to heap around
     seed = cols[0].number_input("seed", 0, MAX_SEED, key="seed")
     n = cols[1].number_input(f"boxes (at most {bs.MAX_BOXES})", 0, bs.MAX_BOXES, key="n",
                              help="A cap keeps the step-through readable and every change under 100 ms.")
@@ -113,7 +115,7 @@ def _seed_keys() -> None:
     ui.url_text("boxes", bs.PRESETS[DEFAULT_PRESET].text, MAX_TEXT)
     ui.url_int("seed", 0, 0, MAX_SEED)
     ui.url_int("n", 60, 0, bs.MAX_BOXES)
-    ui.url_int("objects", 4, 1, bs.MAX_OBJECTS)
+    ui.url_int("objects", 4, 0, bs.MAX_OBJECTS)  # 0 allowed: the anchor-boxes page may link an empty scene
     for key in ("boxes", "seed", "n", "objects"):
         st.session_state[key] = st.session_state[key]  # kept while another source is shown (an undrawn widget forgets)
 

@@ -13,8 +13,9 @@ IOU_KEYS = ("ax", "ay", "aw", "ah", "bx", "by", "bw", "bh", "drag")
 SOURCE_KEYS = ("src", "boxes", "seed", "n", "objects", "pc", "iou", "score", "cap")
 STEP_KEYS = ("step",)
 SOFT_KEYS = ("soft", "sigma", "nt", "sfinal")
+EVAL_KEYS = ("ap", "evkind", "evt")
 QUIZ_KEYS = ("qseed", "qiou")
-KEYS = IOU_KEYS + SOURCE_KEYS + STEP_KEYS + SOFT_KEYS + QUIZ_KEYS
+KEYS = IOU_KEYS + SOURCE_KEYS + STEP_KEYS + SOFT_KEYS + EVAL_KEYS + QUIZ_KEYS
 
 
 def sync() -> None:

@@ -76,6 +76,12 @@ def _explain(boxes: BoxSet, trace: Trace, settings: source.Settings, step: int) 
     s = trace.steps[step - 1]
     name = class_name(boxes, s.cls, settings.per_class)
     removed = s.candidates[s.removed]
+    if not len(s.candidates):
+        st.markdown(f"**Step {step} of {len(trace.steps)}** ({name}): the highest p_c still in play is "
+                    f"**#{s.kept + 1}** (p_c {fmt.num(boxes.scores[s.kept], 3)}): kept as a prediction. No other "
+                    f"{'box of its class' if settings.per_class else 'box'} is still in play, so nothing is removed.")
+        _done(boxes, trace, settings, step)
+        return
     st.markdown(f"**Step {step} of {len(trace.steps)}** ({name}): the highest p_c still in play is "
                 f"**#{s.kept + 1}** (p_c {fmt.num(boxes.scores[s.kept], 3)}): kept as a prediction. Its IoU with the "
                 f"{len(s.candidates)} other {'boxes of its class' if settings.per_class else 'boxes'} still in play: "
@@ -89,6 +95,11 @@ def _explain(boxes: BoxSet, trace: Trace, settings: source.Settings, step: int) 
         st.markdown(markdown_table(["box", "p_c", f"IoU with #{s.kept + 1}", "decision"], rows))
     if len(s.candidates) > MAX_TABLE_ROWS:
         st.caption(f"The first {MAX_TABLE_ROWS} of {len(s.candidates)} boxes in play, by p_c.")
+    _done(boxes, trace, settings, step)
+
+
+def _done(boxes: BoxSet, trace: Trace, settings: source.Settings, step: int) -> None:
+    """At the last step: what the cap stopped, and what was kept."""
     if step == len(trace.steps):
         capped = np.flatnonzero(trace.fate == "cap")
         if len(capped):
@@ -114,11 +125,13 @@ def figure(boxes: BoxSet, trace: Trace, step: int, picture: str | None, drag_on:
     colours, dashes, widths, opacities, extras = styles(trace, step, grouping)
     busy = len(boxes) > LABEL_ALL  # then only the boxes kept so far and those decided at this step are labelled
     decided = (trace.removed_at == step - 1) | ((trace.fate == "kept") & (trace.removed_at < step))
+    if busy and step > 0:  # past the score rule, the boxes it discarded would only hide the rest
+        opacities = [0.0 if f == "score" else o for f, o in zip(trace.fate, opacities)]
     labels = [figures.label_text(i, boxes.scores[i], extras[i]) if decided[i] or not busy else ""
               for i in range(len(boxes))]
     return figures.boxes_figure(boxes.boxes, boxes.scores, colours, dashes, widths, opacities, labels, boxes.width,
                                 boxes.height, picture=picture, truth=boxes.truth_boxes if len(boxes.truth_boxes) else None,
-                                drag=drag_on, height_px=height_px)
+                                drag=drag_on, height_px=height_px, grid_step=boxes.grid_step)
 
 
 @st.fragment

@@ -37,6 +37,7 @@ class BoxSet:
     truth_boxes: np.ndarray = field(default_factory=lambda: np.zeros((0, 4)))  # (M, 4) ground truth, if known
     truth_classes: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # (M,)
     image: np.ndarray | None = None  # (H, W, 3) float32 0–1 behind the boxes, if any
+    grid_step: float | None = None  # the detector's cell size, for drawing its grid; None: tenths of the canvas
     note: str = ""  # what the set shows, in words
 
     def __len__(self) -> int:

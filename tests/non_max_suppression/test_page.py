@@ -216,3 +216,45 @@ def test_links_render_without_error(query):
     """Unusual but valid links render with no exception and no error box."""
     at = open_page(**query)
     assert not at.error and not at.exception
+
+
+def test_the_anchor_pages_link_shows_the_detectors_boxes():
+    """?src=detector&seed=3&objects=5 (the anchor-boxes page's link): the detector's boxes on that scene; the
+    step-through keeps what the loop reference keeps per class, and the runtime agrees."""
+    from playground.non_max_suppression import detector as dt
+
+    at = open_page(src="detector", seed=3, objects=5, step=10_000)
+    assert not at.error and at.radio(key="src").value == "detector"
+    b = dt.scene_boxes(3, 5, provider="cpu")
+    expected = []
+    for c in np.unique(b.classes):
+        members = np.flatnonzero(b.classes == c)
+        expected += [int(members[i]) for i in loop_nms(b.boxes[members].tolist(), b.scores[members].tolist())]
+    assert metric(at, "step by step (numpy)") == f"{len(expected)} kept"
+    assert metric(at, "ONNX Runtime, thresholds moved") == f"{len(expected)} kept"
+    assert any(f"All {len(b)} boxes the detector proposes" in c.value for c in at.caption)
+
+
+@pytest.mark.parametrize("method, kind, t", [("all_points", "hard", 0.5), ("coco101", "hard", 0.3),
+                                             ("all_points", "gaussian", 0.5), ("coco101", "linear", 0.6)])
+def test_the_evaluation_shows_the_sweeps_numbers(method, kind, t):
+    """The metric is mAP of the chosen rule and threshold on the held-out scenes, by the chosen interpolation."""
+    from playground.non_max_suppression import detector as dt
+    from playground.non_max_suppression import mean_average_precision
+
+    at = open_page(ap=method, evkind=kind, evt=t)
+    sweep = dt.sweep(dt.held_out(provider="cpu"), kind, thresholds=(t,))
+    label = {"all_points": "VOC all-point", "coco101": "COCO 101-point"}[method]
+    assert metric(at, f"mAP@0.5, {label}") == f"{mean_average_precision(sweep.results[0][method]):.3g}"
+
+
+def test_the_evaluation_names_the_best_hard_threshold():
+    """The sentence under the sweep names the hard-NMS threshold with the highest all-point mAP."""
+    from playground.non_max_suppression import detector as dt
+    from playground.non_max_suppression import mean_average_precision
+
+    at = open_page()
+    sweep = dt.sweep(dt.held_out(provider="cpu"), "hard")
+    maps = [mean_average_precision(r["all_points"]) for r in sweep.results]
+    best = sweep.thresholds[int(np.argmax(maps))]
+    assert f"the best threshold here is **{best:g}**" in markdown_with(at, "**Hard NMS:**")

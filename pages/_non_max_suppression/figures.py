@@ -91,7 +91,8 @@ def label_text(i: int, score: float, extra: str = "") -> str:
     return f"#{i + 1} {fmt.num(score, 2)}{extra}"
 
 
-def _outline_traces(boxes: np.ndarray, colours, dashes, widths, opacities, labels=None) -> list[dict]:
+def _outline_traces(boxes: np.ndarray, colours, dashes, widths, opacities, labels=None,
+                    label_colour: str | None = None) -> list[dict]:
     """Box outlines as one scatter trace per style, and their labels (top-left corners) as one text trace per style.
 
     Hundreds of layout shapes, or a trace per box, would each be validated by plotly: a few traces with numpy
@@ -115,7 +116,7 @@ def _outline_traces(boxes: np.ndarray, colours, dashes, widths, opacities, label
             corners = np.asarray(boxes, np.float64)[labelled]
             traces.append({"type": "scatter", "mode": "text", "x": corners[:, 0], "y": corners[:, 1],
                            "text": np.array([labels[i] for i in labelled]), "textposition": "bottom right",
-                           "textfont": {"color": colour, "size": 11}, "hoverinfo": "skip"})
+                           "textfont": {"color": label_colour or colour, "size": 11}, "hoverinfo": "skip"})
     return traces
 
 
@@ -130,7 +131,8 @@ def boxes_figure(boxes: np.ndarray, scores: np.ndarray, colours: Sequence[str], 
     if truth is not None and len(truth):
         data += _outline_traces(truth, ["#ffffff" if picture else "#555555"] * len(truth), ["dot"] * len(truth),
                                 [1] * len(truth), [1.0] * len(truth))
-    data += _outline_traces(boxes, colours, dashes, widths, opacities, labels)
+    data += _outline_traces(boxes, colours, dashes, widths, opacities, labels,
+                            label_colour="#ffffff" if picture else None)  # white reads on a dark scene
     if drag:
         data.append(_drag_points(width, height))
     return go.Figure({"data": data, "layout": layout})

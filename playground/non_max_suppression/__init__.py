@@ -11,7 +11,9 @@ The public API of the concept (page ``pages/non_max_suppression.py``):
 - :func:`soft_nms`, linear and Gaussian Soft-NMS (:mod:`.soft`);
 - :func:`nms_trace`, every box's fate for the step-through (:mod:`.trace`);
 - :func:`suppress` and :func:`map_sweep`, mAP against the NMS threshold (:mod:`.sweep`);
-- the boxes the page works on (:mod:`.boxsets`) and the IoU calculator's :func:`overlap` (:mod:`.overlap`).
+- the boxes the page works on (:mod:`.boxsets`) and the IoU calculator's :func:`overlap` (:mod:`.overlap`);
+- the anchor-boxes detector's raw boxes and its evaluation on the held-out scenes (:mod:`.detector`,
+  imported as a module: ``from playground.non_max_suppression import detector``).
 
 IoU comes from :func:`playground.anchor_boxes.iou`, its one home.
 

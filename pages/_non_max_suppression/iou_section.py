@@ -14,13 +14,13 @@ from playground.non_max_suppression import IOU_THRESHOLD, Overlap, overlap
 
 SIDE = 100  # the calculator's canvas, whole units
 DEFAULTS = {"a": (10, 20, 50, 40), "b": (35, 35, 50, 45)}  # (x, y, w, h) of A and B
-CASES = {  # the cases that trip learners: (A, B) as (x, y, w, h)
-    "overlap": ("overlapping", (10, 20, 50, 40), (35, 35, 50, 45)),
-    "edge": ("touching at an edge", (10, 20, 40, 40), (50, 30, 30, 40)),
-    "corner": ("touching at a corner", (10, 10, 40, 40), (50, 50, 30, 30)),
-    "inside": ("one inside the other", (10, 10, 80, 80), (30, 30, 20, 20)),
-    "same": ("the same box", (20, 20, 40, 40), (20, 20, 40, 40)),
-    "half": ("the top half (IoU 0.5)", (20, 20, 40, 40), (20, 20, 40, 20)),
+CASES = {  # the cases that trip learners: (button, A, B) with boxes as (x, y, w, h)
+    "overlap": ("overlap", (10, 20, 50, 40), (35, 35, 50, 45)),
+    "edge": ("edges touch", (10, 20, 40, 40), (50, 30, 30, 40)),
+    "corner": ("corners touch", (10, 10, 40, 40), (50, 50, 30, 30)),
+    "inside": ("one inside", (10, 10, 80, 80), (30, 30, 20, 20)),
+    "same": ("same box", (20, 20, 40, 40), (20, 20, 40, 40)),
+    "half": ("top half", (20, 20, 40, 40), (20, 20, 40, 20)),
     "apart": ("apart", (5, 5, 30, 30), (60, 60, 30, 30)),
 }
 _LAST_DRAG = "_nms_iou_last_drag"
@@ -118,7 +118,7 @@ def show() -> None:
     a = _box_sliders("a", "A")
     b = _box_sliders("b", "B")
     o = overlap(a, b)
-    left, right = st.columns([3, 2])
+    left, right = st.columns(2)
     with left:
         plot.chart(figures.iou_figure(o.a, o.b, o.inter_box, drag=True), CHART_KEY, on_select="rerun",
                    selection_mode="box")

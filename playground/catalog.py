@@ -59,8 +59,9 @@ CONCEPTS: tuple[Concept, ...] = (
     ),
     Concept(
         "anchor_boxes", "Anchor boxes", ":material/anchor:", 3,
-        "Several box shapes per grid cell, so one cell can detect overlapping objects.",
-        built=False,
+        "Sliding windows as one convolution, then YOLO's grid: several box shapes per cell, so one cell can "
+        "detect overlapping objects; a detector trained here on drawn shapes.",
+        built=True, models=("anchor_detector", "window_classifier_fc", "window_classifier_conv"),
     ),
     Concept(
         "non_max_suppression", "Non-max suppression", ":material/filter_center_focus:", 3,

@@ -193,6 +193,142 @@ def all_point_ap(hits_in_score_order, n_ground_truth) -> float:
     return total
 
 
+# ---------------------------------------------------------------- anchor boxes: targets, decoding, sliding windows
+def shape_iou(wh_a, wh_b) -> float:
+    """IoU of two box shapes (w, h) placed on the same centre, in plain Python."""
+    (wa, ha), (wb, hb) = wh_a, wh_b
+    return pair_iou((-wa / 2, -ha / 2, wa / 2, ha / 2), (-wb / 2, -hb / 2, wb / 2, hb / 2))
+
+
+def reference_target(boxes, classes, s: int, anchors, n_classes: int) -> tuple[np.ndarray, list]:
+    """YOLO's target with the stated collision policy, written as literally as possible.
+
+    Each object: its midpoint's cell (⌊x·S⌋, ⌊y·S⌋, 1.0 into the last cell).
+    Then cell by cell, over and over: among the objects of the cell that have
+    no slot and the anchors still free, take the pair with the highest IoU
+    (ties: the lower object index, then the lower anchor) and give that object
+    that anchor; stop when no object or no anchor is left. Returns y
+    (S, S, B, 5 + C) and, per object, (row, col, anchor or None).
+    """
+    b = len(anchors)
+    y = np.zeros((s, s, b, 5 + n_classes))
+    cells, shapes = [], []
+    for x1, y1, x2, y2 in boxes:
+        x, ym = (x1 + x2) / 2, (y1 + y2) / 2
+        cells.append((min(int(ym * s), s - 1), min(int(x * s), s - 1)))
+        shapes.append((x2 - x1, y2 - y1))
+    slot = [None] * len(boxes)
+    for cell in set(cells):
+        waiting = [i for i in range(len(boxes)) if cells[i] == cell]
+        free = list(range(b))
+        while waiting and free:
+            best = None
+            for i in waiting:  # lower indices first, so a later pair must be strictly better to win
+                for a in free:
+                    fit = shape_iou(shapes[i], anchors[a])
+                    if best is None or fit > best[0]:
+                        best = (fit, i, a)
+            _, i, a = best
+            slot[i] = a
+            waiting.remove(i)
+            free.remove(a)
+    for i, ((row, col), a) in enumerate(zip(cells, slot)):
+        if a is None:
+            continue
+        x1, y1, x2, y2 = boxes[i]
+        y[row, col, a, 0] = 1
+        y[row, col, a, 1] = (x1 + x2) / 2 * s - col
+        y[row, col, a, 2] = (y1 + y2) / 2 * s - row
+        y[row, col, a, 3] = (y2 - y1) * s
+        y[row, col, a, 4] = (x2 - x1) * s
+        y[row, col, a, 5 + int(classes[i])] = 1
+    return y, [(r, c, a) for (r, c), a in zip(cells, slot)]
+
+
+def reference_decode(raw, anchors_px, stride: int) -> list[dict]:
+    """YOLOv2's decoding slot by slot with math: σ, e^t and softmax, then corners in 0–1 (clipped), float64."""
+    import math
+
+    raw = np.asarray(raw, np.float64)
+    s_h, s_w, b, _ = raw.shape
+    out = []
+    for row in range(s_h):
+        for col in range(s_w):
+            for a in range(b):
+                t = raw[row, col, a]
+                sig = [1 / (1 + math.exp(-v)) for v in t[:3]]
+                exps = [math.exp(v - max(t[5:])) for v in t[5:]]
+                probs = [e / sum(exps) for e in exps]
+                b_h = anchors_px[a][1] / stride * math.exp(t[3])
+                b_w = anchors_px[a][0] / stride * math.exp(t[4])
+                x, y = (col + sig[1]) / s_w, (row + sig[2]) / s_h
+                w, h = b_w / s_w, b_h / s_h
+                box = [min(max(v, 0.0), 1.0) for v in (x - w / 2, y - h / 2, x + w / 2, y + h / 2)]
+                out.append({"cell": (row, col, a), "p_c": sig[0], "b": (sig[1], sig[2], b_h, b_w), "probs": probs,
+                            "box": box, "score": sig[0] * max(probs), "class": probs.index(max(probs))})
+    return out
+
+
+def window_crops(image, crop: int = 14, stride: int = 2) -> list[tuple[int, int, np.ndarray]]:
+    """Every crop × crop window of an (n, n, 3) image, stride pixels apart: (top, left, (3, crop, crop))."""
+    n = image.shape[0]
+    out = []
+    top = 0
+    while top + crop <= n:
+        left = 0
+        while left + crop <= n:
+            out.append((top, left, np.asarray(image[top:top + crop, left:left + crop], np.float64).transpose(2, 0, 1)))
+            left += stride
+        top += stride
+    return out
+
+
+def max_pool(x, f: int = 2, s: int = 2) -> np.ndarray:
+    """Max-pooling of (N, C, H, W) by explicit windows: ⌊(H − f)/s⌋ + 1 outputs per side."""
+    n, c, h, w = x.shape
+    out = np.empty((n, c, (h - f) // s + 1, (w - f) // s + 1))
+    for i in range(out.shape[2]):
+        for j in range(out.shape[3]):
+            out[:, :, i, j] = x[:, :, i * s:i * s + f, j * s:j * s + f].max(axis=(2, 3))
+    return out
+
+
+def softmax(z, axis: int = -1) -> np.ndarray:
+    e = np.exp(z - z.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def detector_forward(weights: dict[str, np.ndarray], x: np.ndarray, layers: list[dict], n_anchors: int) -> np.ndarray:
+    """The exported (BN-folded) detector from its ONNX initializers, float64: x (N, 3, H, W) → (N, S_h, S_w, B, 5 + C).
+
+    ``layers`` is the export record's list (conv f, s, p, filters; pool f, s); the convs' weights are the
+    ``features.<i>`` initializers in order, then ``head``. A stride-2 conv is the stride-1 result at every
+    second position; LeakyReLU has slope 0.1.
+    """
+    names = sorted({k.rsplit(".", 1)[0] for k in weights if k.startswith("features.")}, key=lambda k: int(k.split(".")[1]))
+    convs = iter(names + ["head"])
+    a = np.asarray(x, np.float64)
+    for layer in layers:
+        if layer["kind"] == "pool":
+            a = max_pool(a, layer["f"], layer["s"])
+            continue
+        name = next(convs)
+        a = batch_correlate(a, weights[f"{name}.weight"], weights[f"{name}.bias"], layer["p"])[:, :, ::layer["s"], ::layer["s"]]
+        if name != "head":
+            a = np.where(a > 0, a, 0.1 * a)
+    n, channels, h, w = a.shape
+    return a.reshape(n, n_anchors, channels // n_anchors, h, w).transpose(0, 3, 4, 1, 2)
+
+
+def window_fc_forward(weights: dict[str, np.ndarray], crops: np.ndarray) -> np.ndarray:
+    """The FC sliding-window classifier from its initializers: (N, 3, 14, 14) → probabilities (N, 4), float64."""
+    a = max_pool(relu(batch_correlate(crops, weights["conv1.weight"], weights["conv1.bias"])), 2, 2).reshape(len(crops), -1)
+    for k in (1, 2, 3):
+        a = a @ weights[f"fc{k}.weight"].T + weights[f"fc{k}.bias"]
+        a = relu(a) if k < 3 else a
+    return softmax(a, axis=1)
+
+
 # ---------------------------------------------------------------- a small ONNX interpreter (MobileNetV2's ops)
 def grouped_correlate(x, w, b, strides, pads, group) -> np.ndarray:
     """ONNX Conv on one image in float64: x (C, H, W), w (K, C/group, f_h, f_w), pads (top, left, bottom, right).

@@ -95,3 +95,31 @@ def kmeans_anchors(wh, k: int, seed: int = 0) -> np.ndarray:
         labels = new
         centres = np.array([shapes[labels == j].mean(axis=0) for j in range(len(centres))])
     return centres[np.argsort(centres[:, 0] * centres[:, 1], kind="stable")]
+
+
+def elbow(ks, values) -> int:
+    """The elbow of a rising curve such as mean best IoU against k: the k farthest above the chord.
+
+    Both axes are scaled to 0…1, then the point with the largest distance
+    above the straight line from the first point to the last is the elbow
+    (the "knee" where adding anchors stops paying much).
+
+    Parameters
+    ----------
+    ks : array_like of int, shape (K,)
+        Increasing numbers of anchors, K ≥ 3.
+    values : array_like, shape (K,)
+        The quality for each k.
+
+    Returns
+    -------
+    int
+        One of ``ks`` (the first when several tie).
+    """
+    k, v = np.asarray(ks, np.float64), np.asarray(values, np.float64)
+    if k.ndim != 1 or k.shape != v.shape or len(k) < 3 or not (np.diff(k) > 0).all():
+        raise ValueError("ks must increase and match values, with at least three points")
+    x = (k - k[0]) / (k[-1] - k[0])
+    span = v[-1] - v[0]
+    y = (v - v[0]) / span if span != 0 else np.zeros_like(v)
+    return int(ks[int(np.argmax(np.round(y - x, 12)))])  # height above the chord y = x; rounding: ties go first

@@ -65,8 +65,9 @@ CONCEPTS: tuple[Concept, ...] = (
     ),
     Concept(
         "non_max_suppression", "Non-max suppression", ":material/filter_center_focus:", 3,
-        "Keep the most confident box and drop the ones that overlap it by more than an IoU threshold.",
-        built=False,
+        "Keep the most confident box and drop every box whose IoU with it is ≥ 0.5, class by class; the same "
+        "rule from ONNX's NonMaxSuppression operator, Soft-NMS, and what the threshold does to a detector's mAP.",
+        built=True, models=("nms_postprocess", "anchor_detector"),  # every control reruns one fragment: see bench
     ),
     Concept(
         "triplet_loss", "Triplet loss", ":material/group:", 4,

@@ -193,6 +193,99 @@ def all_point_ap(hits_in_score_order, n_ground_truth) -> float:
     return total
 
 
+# ---------------------------------------------------------------- non-max suppression: operator, Soft-NMS, AP
+def operator_nms_reference(boxes, scores, classes, max_per_class, iou_threshold, score_threshold) -> list[list[int]]:
+    """ONNX NonMaxSuppression as its spec and reference code read, in plain Python, for one batch.
+
+    Class by class (classes 0…C−1, each box in its own class only): keep scores strictly above
+    ``score_threshold``; repeatedly take the highest score (the lower index on a tie) and drop every remaining
+    box whose IoU with it is strictly above ``iou_threshold``; stop at ``max_per_class``. Rows (0, class, box).
+    """
+    rows = []
+    for cls in sorted(set(int(c) for c in classes)):
+        left = [i for i in range(len(scores)) if int(classes[i]) == cls and scores[i] > score_threshold]
+        chosen = []
+        while left and len(chosen) < max_per_class:
+            best = left[0]
+            for i in left:
+                if scores[i] > scores[best]:
+                    best = i
+            chosen.append(best)
+            left = [i for i in left if i != best and not pair_iou(boxes[i], boxes[best]) > iou_threshold]
+        rows += [[0, cls, i] for i in chosen]
+    return rows
+
+
+def loop_soft_nms(boxes, scores, method="gaussian", sigma=0.5, nt=0.3, threshold=0.001) -> list[tuple[int, float]]:
+    """Soft-NMS as Bodla et al. (2017) write it, with Python lists: (index, decayed score) in the order kept.
+
+    B = the boxes scoring > threshold. While B is not empty: m = argmax s (the lower index on a tie), move it to
+    D; for every b_i left in B, s_i ← s_i·f(IoU(M, b_i)) with f = exp(−IoU²/σ) (Gaussian) or 1 − IoU if IoU ≥ N_t
+    else 1 (linear); drop b_i when s_i ≤ threshold.
+    """
+    import math
+
+    s = [float(v) for v in scores]
+    left = [i for i in range(len(s)) if s[i] > threshold]
+    kept = []
+    while left:
+        m = left[0]
+        for i in left:
+            if s[i] > s[m]:
+                m = i
+        kept.append((m, s[m]))
+        left.remove(m)
+        for i in left:
+            o = pair_iou(boxes[m], boxes[i])
+            s[i] *= math.exp(-o * o / sigma) if method == "gaussian" else (1 - o if o >= nt else 1.0)
+        left = [i for i in left if s[i] > threshold]
+    return kept
+
+
+def coco101_ap(hits_in_score_order, n_ground_truth) -> float:
+    """COCO's AP at one IoU threshold by its definition: for each recall point r, the best precision at any
+    recall ≥ r (0 if none), averaged over the 101 points. The points are pycocotools' ``np.linspace(0, 1, 101)``,
+    in which 0.70 is 0.7000000000000001: a recall of exactly 7/10 does not reach it there either."""
+    tp, points = 0, []
+    for k, hit in enumerate(hits_in_score_order, start=1):
+        tp += bool(hit)
+        points.append((tp / n_ground_truth, tp / k))
+    total = 0.0
+    for r in np.linspace(0.0, 1.00, 101):
+        total += max([p for rec, p in points if rec >= r], default=0.0)
+    return total / 101
+
+
+def loop_average_precision(detections, truths, cls, iou_threshold=0.5, method="all_points") -> float:
+    """AP of one class over images from the definition: rank every detection of the class by score (ties in
+    image order, then detection order); in its image, it is a hit if some not-yet-matched ground-truth box of the
+    class overlaps it by IoU ≥ the threshold (the best such one is then matched).
+
+    ``detections``: per image a list of (box, score, class); ``truths``: per image a list of (box, class).
+    """
+    ranked = [(score, image, k, box) for image, dets in enumerate(detections)
+              for k, (box, score, c) in enumerate([d for d in dets if d[2] == cls])]
+    ranked.sort(key=lambda item: (-item[0], item[1], item[2]))
+    free = [[box for box, c in gt if c == cls] for gt in truths]
+    n_gt = sum(len(f) for f in free)
+    taken = [[False] * len(f) for f in free]
+    hits = []
+    for _, image, _, box in ranked:
+        best, best_iou = -1, -1.0
+        for j, gt_box in enumerate(free[image]):
+            o = pair_iou(box, gt_box)
+            if not taken[image][j] and o > best_iou:
+                best, best_iou = j, o
+        hit = best >= 0 and best_iou >= iou_threshold
+        if hit:
+            taken[image][best] = True
+        hits.append(hit)
+    if n_gt == 0 or not hits:
+        return 0.0
+    return all_point_ap(hits, n_gt) if method == "all_points" else coco101_ap(hits, n_gt)
+
+
+
 # ---------------------------------------------------------------- anchor boxes: targets, decoding, sliding windows
 def shape_iou(wh_a, wh_b) -> float:
     """IoU of two box shapes (w, h) placed on the same centre, in plain Python."""

@@ -145,5 +145,5 @@ def nms_per_class(boxes, scores, classes, iou_threshold: float = IOU_THRESHOLD,
         members = np.flatnonzero(c == cls)
         chosen = members[nms(b[members], s[members], iou_threshold, score_threshold)]
         kept.extend(chosen[:max_per_class] if max_per_class is not None else chosen)
-    kept = np.array(kept, np.int64)
+    kept = np.sort(np.array(kept, np.int64))  # index order first, so equal scores of two classes go to the lower index
     return kept[score_order(s[kept])] if len(kept) else kept

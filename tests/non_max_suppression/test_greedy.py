@@ -69,3 +69,9 @@ def test_mismatched_lengths_are_refused():
     """Three boxes and two scores is a mistake, said in words."""
     with pytest.raises(ValueError, match="3 boxes but 2 scores"):
         nms([[0, 0, 1, 1]] * 3, [0.9, 0.8])
+
+
+def test_per_class_ties_across_classes_go_to_the_lower_index():
+    """Two far-apart boxes with equal scores, the higher index in the lower class: the lower index comes first."""
+    kept = nms_per_class([[0, 0, 1, 1], [5, 5, 6, 6]], [0.8, 0.8], [1, 0])
+    assert kept.tolist() == [0, 1]

@@ -1,14 +1,17 @@
 """Pictures and formula text for the padding & stride page (no widgets, no math of its own).
 
-Figures are built as plain dicts: plotly validates them once in
-``st.plotly_chart``, and dicts are about 8× quicker to build than graph objects,
-which matters for a page that reruns on every slider move.
+Figures are built as plain dicts (about 8× quicker than graph objects), turned into one
+plotly Figure (which ``st.plotly_chart`` then only copies, where a dict would be
+validated again on every rerun), and kept by :func:`pages._shared.plot.shared` for
+every visitor who asks for the same settings.
 """
 
 from __future__ import annotations
 
 import numpy as np
+import plotly.graph_objects as go
 
+from pages._shared import plot
 from playground.conv_shape import Axis
 
 MAX_DRAWN_SIDE = 40  # padded cells per side above which the grid is not drawn (cells get too small)
@@ -50,7 +53,8 @@ def drawable(rows: Axis, cols: Axis) -> bool:
     return max(rows.padded, cols.padded) <= MAX_DRAWN_SIDE
 
 
-def window_figure(rows: Axis, cols: Axis, i: int, j: int) -> dict:
+@plot.shared
+def window_figure(rows: Axis, cols: Axis, i: int, j: int) -> go.Figure:
     """The padded input with the taps read by output cell (i, j) (0-based) highlighted."""
     in_r, in_c = rows.is_input(), cols.is_input()
     read_r, read_c = rows.usage() > 0, cols.usage() > 0
@@ -75,10 +79,11 @@ def window_figure(rows: Axis, cols: Axis, i: int, j: int) -> dict:
     layout = _grid_layout(f"Padded input {rows.padded}×{cols.padded}: window of output ({i + 1}, {j + 1})",
                           height=min(520, 160 + 24 * rows.padded), side=max(rows.padded, cols.padded))
     layout["shapes"] = [border, frame]
-    return {"data": [heat], "layout": layout}
+    return go.Figure({"data": [heat], "layout": layout})
 
 
-def output_figure(out_h: int, out_w: int, i: int, j: int) -> dict:
+@plot.shared
+def output_figure(out_h: int, out_w: int, i: int, j: int) -> go.Figure:
     """The output grid with cell (i, j) (0-based) highlighted."""
     z = np.zeros((out_h, out_w), dtype=int)
     z[i, j] = 1
@@ -88,10 +93,11 @@ def output_figure(out_h: int, out_w: int, i: int, j: int) -> dict:
             "hovertemplate": "output row %{y}, column %{x}<extra></extra>"}
     layout = _grid_layout(f"Output {out_h}×{out_w}", height=min(520, 160 + 24 * max(out_h, 4)),
                           x_title="output column", y_title="output row", side=max(out_h, out_w))
-    return {"data": [heat], "layout": layout}
+    return go.Figure({"data": [heat], "layout": layout})
 
 
-def usage_figure(rows: Axis, cols: Axis, counts: np.ndarray) -> dict:
+@plot.shared
+def usage_figure(rows: Axis, cols: Axis, counts: np.ndarray) -> go.Figure:
     """``counts`` (padded_H, padded_W), the usage grid of ``rows`` × ``cols``: padding in grey, unread input in red."""
     is_input = np.outer(rows.is_input(), cols.is_input())
     x, y = _labels(cols), _labels(rows)
@@ -117,10 +123,11 @@ def usage_figure(rows: Axis, cols: Axis, counts: np.ndarray) -> dict:
                          hovertemplate="row %{y}, column %{x}: never read<extra></extra>"))
     layout = _grid_layout("How many windows read each cell", height=min(520, 160 + 24 * rows.padded),
                           side=max(rows.padded, cols.padded))
-    return {"data": data, "layout": layout}
+    return go.Figure({"data": data, "layout": layout})
 
 
-def overlap_figure(counts_h: np.ndarray, counts_w: np.ndarray, shown: int = 16) -> dict:
+@plot.shared
+def overlap_figure(counts_h: np.ndarray, counts_w: np.ndarray, shown: int = 16) -> go.Figure:
     """Transposed convolution: how many input cells' stamps land on each output cell (top-left corner)."""
     counts = np.outer(counts_h[:shown], counts_w[:shown])
     heat = {"type": "heatmap", "z": counts.tolist(), "x": list(range(1, counts.shape[1] + 1)),
@@ -129,10 +136,12 @@ def overlap_figure(counts_h: np.ndarray, counts_w: np.ndarray, shown: int = 16) 
             "xgap": 1, "ygap": 1, "texttemplate": "%{z}", "textfont": {"size": 10},
             "hovertemplate": "output row %{y}, column %{x}: %{z} stamps<extra></extra>"}
     title = f"Stamps per output cell (top-left {counts.shape[0]}×{counts.shape[1]})"
-    return {"data": [heat], "layout": _grid_layout(title, 420, "output column", "output row", side=max(counts.shape))}
+    return go.Figure({"data": [heat], "layout": _grid_layout(title, 420, "output column", "output row",
+                                                             side=max(counts.shape))})
 
 
-def network_figure(input_shape: tuple[int, int, int], rows: list[dict]) -> dict:
+@plot.shared
+def network_figure(input_shape: tuple[int, int, int], rows: list[dict]) -> go.Figure:
     """Per layer: activation size and parameters (bars, log scale) above n_H, n_W, n_C (lines)."""
     names = ["input"] + [f"{k + 1}. {r['kind']}" for k, r in enumerate(rows)]
     shapes = [input_shape] + [r["output_shape"] for r in rows]
@@ -154,7 +163,7 @@ def network_figure(input_shape: tuple[int, int, int], rows: list[dict]) -> dict:
                         "title": {"text": "count (log scale)"}},
               "yaxis2": {"domain": [0.0, 0.35], "type": "log", "dtick": 1, "tickformat": "~s",
                          "title": {"text": "n_H, n_W, n_C"}}}
-    return {"data": data, "layout": layout}
+    return go.Figure({"data": data, "layout": layout})
 
 
 # ---------------------------------------------------------------- formulas with the learner's numbers

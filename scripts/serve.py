@@ -1,0 +1,75 @@
+"""Start the playground warm: load what the pages need, then run ``streamlit run streamlit_app.py`` in this process.
+
+Usage:
+    python scripts/serve.py [streamlit run options, e.g. --server.port 8501]
+
+Before the server listens it imports the heavy libraries the pages use (plotly, onnx,
+pandas and pyarrow: about a second on 2 cores), starts an ONNX Runtime session for
+every model of every built page, and calls each concept's ``warm()`` (samples,
+records), so a fresh server's first visitor does not pay for them. Then it freezes
+what it loaded out of the garbage collector's way (``gc.freeze``): Streamlit runs a
+full collection after every script run (``runner.postScriptGC``), and walking these
+long-lived objects cost 50–150 ms per rerun on 2 cores (``.streamlit/config.toml`` also
+turns that collection off).
+
+It also caps glibc's malloc arenas (``MALLOC_ARENA_MAX=2``, unless already set): every
+script run is a new thread, and with one arena per thread the freed memory stayed
+scattered, so RSS grew by about 100 MB in a hundred reruns of one visitor and never came back.
+The variable is read when the process starts, so the script restarts itself with it once.
+"""
+
+from __future__ import annotations
+
+import gc
+import importlib
+import os
+import sys
+import time
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def warm() -> float:
+    """Import, load and build what the first page runs would; return the seconds it took."""
+    start = time.perf_counter()
+    import onnx  # noqa: F401  (shape probes and the learned filters read ONNX files)
+    import pandas  # noqa: F401  (st.dataframe)
+    import plotly.graph_objects as go
+    import pyarrow  # noqa: F401  (st.dataframe)
+    from plotly.subplots import make_subplots
+
+    from playground import runtime
+    from playground.catalog import built_concepts
+
+    # Plotly imports each trace type's validators on first use.
+    make_subplots(rows=1, cols=2).add_trace(go.Heatmap(z=[[0.0]]), 1, 1).add_trace(go.Scatter(y=[0]), 1, 2)
+    go.Figure(go.Bar(y=[0]))
+    for concept in built_concepts():
+        for model in concept.models:
+            runtime.get_session(model, "auto")
+        package = importlib.import_module(f"playground.{concept.slug}")
+        if hasattr(package, "warm"):
+            package.warm()
+    return time.perf_counter() - start
+
+
+ARENAS = "2"  # malloc arenas: enough for the event loop and the script threads to allocate without waiting
+
+
+def main(argv: list[str]) -> None:
+    if "MALLOC_ARENA_MAX" not in os.environ:
+        os.execve(sys.executable, [sys.executable, __file__, *argv], {**os.environ, "MALLOC_ARENA_MAX": ARENAS})
+    os.chdir(REPO_ROOT)  # Streamlit reads .streamlit/config.toml from the working directory
+    sys.path.insert(0, str(REPO_ROOT))
+    seconds = warm()
+    gc.collect()
+    gc.freeze()  # everything loaded so far lives as long as the process: no collection needs to look at it
+    print(f"playground: warmed in {seconds:.1f} s; {gc.get_freeze_count()} objects frozen", flush=True)
+    from streamlit.web import cli
+
+    cli.main(["run", str(REPO_ROOT / "streamlit_app.py"), *argv], prog_name="streamlit")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

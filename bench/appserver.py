@@ -72,6 +72,32 @@ def wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout_s: float =
         time.sleep(0.3)
 
 
+def proxy_status(sock: Path) -> dict[str, str]:
+    """Each replica's status as HAProxy sees it ({"replica-1": "UP", ...}), from its stats socket."""
+    with socket.socket(socket.AF_UNIX) as conn:
+        conn.settimeout(5)
+        conn.connect(str(sock))
+        conn.sendall(b"show stat\n")
+        text = b"".join(iter(lambda: conn.recv(65536), b"")).decode()
+    rows = [line.split(",") for line in text.splitlines() if line and not line.startswith("#")]
+    return {row[1]: row[17] for row in rows if row[0] == "replicas" and row[1].startswith("replica-")}  # svname, status
+
+
+def wait_all_up(sock: Path, count: int, proc: subprocess.Popen, log: Path, timeout_s: float = 30) -> None:
+    """Wait until HAProxy's health checks have marked all ``count`` replicas up (they start as down)."""
+    deadline = time.monotonic() + timeout_s
+    status: dict[str, str] = {}
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            status = proxy_status(sock)
+        except OSError:
+            status = {}
+        if len(status) == count and all(s == "UP" for s in status.values()):
+            return
+        time.sleep(0.3)
+    raise RuntimeError(f"the proxy does not see every replica up: {status} (see {log})")
+
+
 def _stop(proc: subprocess.Popen) -> None:
     """SIGTERM the process group we started, then SIGKILL what is left after 20 s."""
     if proc.poll() is not None:
@@ -140,6 +166,7 @@ def replicas(count: int, log: Path, env: Mapping[str, str] | None = None) -> Ite
             for port in ports:
                 wait_healthy(f"http://127.0.0.1:{port}", proc, log)
             wait_healthy(url, proc, log)
+            wait_all_up(run_dir / "haproxy.sock", count, proc, log)
             pids = [int((run_dir / f"replica-{k + 1}.pid").read_text()) for k in range(count)]
             yield Server(url, pids, [f"http://127.0.0.1:{p}" for p in ports])
         finally:

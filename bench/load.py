@@ -338,8 +338,8 @@ async def run(args) -> list[dict]:
         if args.url:
             server_cm = None
             url = check_loopback(args.url)
-        elif args.replicas:
-            server_cm = appserver.replicas(args.replicas, log, env)
+        elif args.replicas:  # the script passes no options through: Streamlit reads the TTL from the environment too
+            server_cm = appserver.replicas(args.replicas, log, {**env, "STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL": ttl[1]})
         else:
             server_cm = appserver.streamlit(log, env, ttl)
         server = server_cm.__enter__() if server_cm else None

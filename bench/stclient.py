@@ -28,11 +28,13 @@ import json
 import math
 import random
 import time
+import urllib.error
 import urllib.request
 import uuid
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from email.message import Message
 from http.cookies import SimpleCookie
 from urllib.parse import urlsplit
 
@@ -45,6 +47,7 @@ from streamlit.proto.NumberInput_pb2 import NumberInput
 from streamlit.proto.Slider_pb2 import Slider
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
+REPLICA_HEADER = "X-Playground-Replica"  # set by deploy/haproxy.cfg on every answer
 MAX_CACHED_MESSAGES = 2000  # ref_hash targets kept per session (the browser keeps its own cache the same way)
 WIDGET_TYPES = {"slider", "number_input", "selectbox", "radio", "checkbox", "button_group", "text_area",
                 "text_input", "file_uploader"}  # widgets whose state the client holds and sends back
@@ -169,7 +172,7 @@ class RunResult:
     exceptions: list[str] = field(default_factory=list)
     error_boxes: list[str] = field(default_factory=list)
     media: list[str] = field(default_factory=list)  # URLs of the images the run drew
-    texts: list[str] = field(default_factory=list)  # the markdown the run drew
+    texts: list[str] = field(default_factory=list)  # the markdown and image captions the run drew
     messages: int = 0
     bytes: int = 0
 
@@ -193,29 +196,37 @@ class Session:
         self.query_string = ""
         self.widgets: dict[str, Widget] = {}
         self.first_values: dict[str, object] = {}  # each widget key's value when the page first drew it
+        self.answered_by: list[tuple[str, str]] = []  # (request, X-Playground-Replica) behind the sticky proxy
         self._cache: OrderedDict[str, ForwardMsg] = OrderedDict()
 
     # ------------------------------------------------------------ HTTP with the session's cookies
     def _cookie_header(self) -> str:
         return "; ".join(f"{k}={v}" for k, v in self.cookies.items())
 
-    def _remember(self, headers) -> None:
+    def _remember(self, headers, request: str = "") -> None:
+        replica = headers.get(REPLICA_HEADER)
+        if replica:
+            self.answered_by.append((request, replica))
         for raw in headers.get_all("Set-Cookie") or []:
             for name, morsel in SimpleCookie(raw).items():
                 self.cookies[name] = morsel.value
 
     def http(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None,
-             ) -> tuple[int, dict[str, str], bytes]:
-        """One HTTP request to the server with this session's cookies (blocking; status, headers, body)."""
+             ) -> tuple[int, Message, bytes]:
+        """One HTTP request to the server with this session's cookies (blocking; status, headers, body).
+
+        The headers are case-insensitive (``headers.get("content-type")``).
+        """
         request = urllib.request.Request(self.base + path, data=body, method=method,
                                          headers={"Cookie": self._cookie_header(), **(headers or {})})
         opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never an environment proxy
         try:
             with opener.open(request, timeout=self.timeout_s) as resp:
-                self._remember(resp.headers)
-                return resp.status, dict(resp.headers), resp.read()
+                self._remember(resp.headers, f"{method} {path}")
+                return resp.status, resp.headers, resp.read()
         except urllib.error.HTTPError as exc:
-            return exc.code, dict(exc.headers), exc.read()
+            self._remember(exc.headers, f"{method} {path}")
+            return exc.code, exc.headers, exc.read()
 
     # ------------------------------------------------------------ the WebSocket
     async def open(self, page_name: str, query_string: str = "") -> RunResult:
@@ -229,6 +240,9 @@ class Session:
             f"ws://{parts.netloc}/_stcore/stream", subprotocols=["streamlit", xsrf] if xsrf else ["streamlit"],
             origin=self.base, additional_headers={"Cookie": self._cookie_header()}, max_size=None,
             compression=None, proxy=None, open_timeout=self.timeout_s, ping_interval=None)
+        replica = self.ws.response.headers.get(REPLICA_HEADER)
+        if replica:
+            self.answered_by.append(("WebSocket /_stcore/stream", replica))
         self.page_name, self.query_string = page_name, query_string
         return await self._rerun(fragment_id="", first=True)
 
@@ -324,6 +338,7 @@ class Session:
             result.error_boxes.append(element.alert.body[:300])
         elif kind == "imgs":
             result.media.extend(img.url for img in element.imgs.imgs)
+            result.texts.extend(img.caption for img in element.imgs.imgs if img.caption)
         elif kind == "markdown":
             result.texts.append(element.markdown.body)
         elif kind in WIDGET_TYPES:

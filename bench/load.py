@@ -47,6 +47,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench import appserver
+from bench.core import Row
 from bench.stclient import ChangePlan, NotLoopback, RunResult, Session, check_loopback, describe
 from playground.catalog import built_concepts
 from playground.manifest import REPO_ROOT
@@ -59,6 +60,7 @@ SETTLE_S = 2.0  # after opening or closing sessions, before memory is read
 HOME = "home"
 # Home has no control of its own: its visitor switches the provider in the sidebar.
 HOME_PLAN = ChangePlan(values={"provider": ["auto (CUDA if it works, else CPU)", "CPU"]}, only_listed=True)
+HOME_BUDGET_MS = 100  # the home page's control (the provider) has the same contract as every page
 DEFAULT_SKIP = frozenset({"provider"})  # the sidebar's provider is the same on every page; pages are measured on theirs
 
 
@@ -360,7 +362,28 @@ async def run(args) -> list[dict]:
     return out
 
 
-def main(argv: list[str] | None = None) -> list[dict]:
+def budgets() -> dict[str, float]:
+    """Each page's budget for one control change with one visitor, in ms (the catalog's ``budget_ms``)."""
+    return {HOME: HOME_BUDGET_MS} | {c.slug: c.budget_ms for c in built_concepts()}
+
+
+def rows(seconds: float = 10.0) -> list[Row]:
+    """For ``python -m bench``: each page's control change with one real visitor (p50), against its budget."""
+    args = parser().parse_args(["--sessions", "1", "--modes", "capacity", "--capacity-seconds", str(seconds)])
+    results = asyncio.run(run(args))
+    limits = budgets()
+    out = []
+    for page in results:
+        (phase,) = page["phases"]
+        name = phase["page"]
+        out.append(Row(f"page {name}: a control change, 1 real visitor (p50; p95 {phase['p95_ms']:.0f} ms, "
+                       f"{phase['changes']} changes, {phase['fragment_runs']} one section only, "
+                       f"{sum(phase['errors'].values())} errors)", phase["p50_ms"], budget_ms=limits.get(name)))
+    return out
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command line of ``python -m bench.load``."""
     parser = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__.splitlines()[0])
     parser.add_argument("--pages", nargs="*", help=f"pages to measure ({HOME!r} and concept slugs); default all")
     parser.add_argument("--sessions", nargs="*", type=int, help=f"N values; default {' '.join(map(str, SESSIONS))}")
@@ -380,12 +403,17 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser.add_argument("--short", action="store_true", help="one page, 2 sessions, 3 s: a smoke run")
     parser.add_argument("--max-minutes", type=float, default=60.0, help="stop everything after this long")
     parser.add_argument("--json", type=Path, help="where to write the results (default bench/results/load-<time>.json)")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> list[dict]:
+    options = parser()
+    args = options.parse_args(argv)
     if args.url:
         try:
             check_loopback(args.url)
         except NotLoopback as exc:
-            parser.error(str(exc))
+            options.error(str(exc))
     try:
         results = asyncio.run(asyncio.wait_for(run(args), args.max_minutes * 60))
     except TimeoutError:

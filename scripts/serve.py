@@ -5,8 +5,9 @@ Usage:
 
 Before the server listens it imports the heavy libraries the pages use (plotly, onnx,
 pandas and pyarrow: about a second on 2 cores), starts an ONNX Runtime session for
-every model of every built page, and calls each concept's ``warm()`` (samples,
-records), so a fresh server's first visitor does not pay for them. Then it freezes
+every model of every built page, calls each concept's ``warm()`` (samples, records)
+and runs every page once (:func:`visit_every_page`), so a fresh server's first
+visitor does not pay for any of it. Then it freezes
 what it loaded out of the garbage collector's way (``gc.freeze``): Streamlit runs a
 full collection after every script run (``runner.postScriptGC``), and walking these
 long-lived objects cost 50–150 ms per rerun on 2 cores (``.streamlit/config.toml`` also
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import gc
 import importlib
+import logging
 import os
 import sys
 import time
@@ -51,7 +53,32 @@ def warm() -> float:
         package = importlib.import_module(f"playground.{concept.slug}")
         if hasattr(package, "warm"):
             package.warm()
+    visit_every_page()
     return time.perf_counter() - start
+
+
+def visit_every_page() -> None:
+    """Run every page once with its default view, in this process, before the server exists.
+
+    Through Streamlit's own test harness (AppTest), which runs the real scripts: their
+    modules get imported, and what the pages keep for every visitor (built figures,
+    encoded pictures: ``st.cache_resource``, which is process-wide) is ready for the
+    views a first visitor sees. A page that fails here is logged, and fails again for
+    its visitors, who see the page's own error message: the server starts regardless.
+    """
+    from streamlit.testing.v1 import AppTest
+
+    from playground.catalog import built_concepts
+
+    logging.getLogger("streamlit").setLevel(logging.ERROR)  # AppTest warns about its mock runtime
+    app = AppTest.from_file(str(REPO_ROOT / "streamlit_app.py"), default_timeout=120)
+    try:
+        app.run()
+        for concept in built_concepts():
+            app.switch_page(concept.page_file).run()
+    except Exception:  # noqa: BLE001 - warming is an optimisation; the page reports its own errors to visitors
+        logging.getLogger("playground").exception("warming the pages failed")
+    logging.getLogger("streamlit").setLevel(logging.NOTSET)
 
 
 ARENAS = "2"  # malloc arenas: enough for the event loop and the script threads to allocate without waiting

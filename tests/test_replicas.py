@@ -29,13 +29,17 @@ HAPROXY = shutil.which("haproxy") or "/usr/sbin/haproxy"
 REPLICAS = 2
 EDGE = "edge_filters"
 
-pytestmark = pytest.mark.skipif(not Path(HAPROXY).exists(),
-                                reason="haproxy is not installed (scripts/test.sh installs it with apt-get)")
+
+
+def need_haproxy() -> None:
+    if not Path(HAPROXY).exists():
+        pytest.fail(f"{HAPROXY} not found: install it with `apt-get install -y haproxy` (scripts/test.sh does this).")
 
 
 @pytest.fixture(scope="module")
 def proxy():
     """Two replicas and HAProxy on free loopback ports, stopped after the module."""
+    need_haproxy()
     with appserver.replicas(REPLICAS, ARTIFACTS / "replicas.log") as running:
         yield running
 
@@ -46,12 +50,14 @@ def _run(coro):
 
 def test_the_committed_proxy_config_is_valid():
     """deploy/haproxy.cfg passes `haproxy -c`, with a server line appended as run_replicas.sh does."""
+    need_haproxy()
     config = ARTIFACTS / "haproxy-check.cfg"
     config.parent.mkdir(parents=True, exist_ok=True)
     config.write_text((REPO_ROOT / "deploy" / "haproxy.cfg").read_text()
                       + "    server replica-1 127.0.0.1:8601 check cookie replica-1\n")
     done = subprocess.run([HAPROXY, "-c", "-f", str(config)], capture_output=True, text=True,
-                          env={"PLAYGROUND_BIND": "127.0.0.1", "PLAYGROUND_PROXY_PORT": "8501"})
+                          env={"PLAYGROUND_BIND": "127.0.0.1", "PLAYGROUND_PROXY_PORT": "8501",
+                               "PLAYGROUND_RUN_DIR": str(config.parent)})
     assert done.returncode == 0, done.stdout + done.stderr
 
 

@@ -79,6 +79,13 @@ def visit_every_page() -> None:
     except Exception:  # noqa: BLE001 - warming is an optimisation; the page reports its own errors to visitors
         logging.getLogger("playground").exception("warming the pages failed")
     logging.getLogger("streamlit").setLevel(logging.NOTSET)
+    # AppTest starts each run by forgetting whether the app navigates with st.navigation, and a
+    # folder named pages/ then reads as an old-style multipage app. The app does use st.navigation
+    # (pages/_shared/ui.py's _leave_pages_directory_mode makes sure of it in a cold process, once per
+    # process, and it has already run here): say so before the server starts.
+    from streamlit.runtime.pages_manager import PagesManager
+
+    PagesManager.uses_pages_directory = False
 
 
 ARENAS = "2"  # malloc arenas: enough for the event loop and the script threads to allocate without waiting

@@ -233,10 +233,14 @@ async def close_all(sessions: Sequence[Session]) -> None:
     await asyncio.gather(*(s.close() for s in sessions), return_exceptions=True)
 
 
-async def settle_after_close(url: str, ttl_s: float) -> None:
-    """Wait until closed sessions expire, then open and close one more so the server drops them.
+GC_WAIT_S = 11  # scripts/serve.py collects garbage every 10 s: what closed sessions left is freed by then
 
-    Streamlit's session store removes expired sessions lazily, when it is next written to.
+
+async def settle_after_close(url: str, ttl_s: float) -> None:
+    """Wait until closed sessions expire, open and close one more so the server drops them, then wait for a collection.
+
+    Streamlit's session store removes expired sessions lazily, when it is next written to;
+    their objects are in reference cycles, freed by the server's periodic full collection.
     """
     await asyncio.sleep(ttl_s + 1)
     probe = Session(url, 30)
@@ -244,7 +248,7 @@ async def settle_after_close(url: str, ttl_s: float) -> None:
         await probe.open("")
     finally:
         await probe.close()
-    await asyncio.sleep(SETTLE_S)
+    await asyncio.sleep(GC_WAIT_S)
 
 
 async def measure_page(url: str, server: appserver.Server | None, target: Target, counts: Sequence[int],

@@ -12,6 +12,7 @@ import json
 import random
 import subprocess
 import sys
+from pathlib import Path
 from urllib.parse import parse_qs
 
 import pytest
@@ -82,6 +83,13 @@ def _run(coro):
 
 def _by_key(session: Session, key: str):
     return next(w for w in session.widgets.values() if w.key == key)
+
+
+def test_the_served_process_has_not_loaded_torch(server):
+    """scripts/serve.py warms every page in the serving process, and torch stays out of it (export only):
+    no torch library is mapped into the process (Linux /proc)."""
+    (pid,) = server.app_pids
+    assert "torch" not in Path(f"/proc/{pid}/maps").read_text()
 
 
 def test_a_sections_own_control_reruns_only_it_and_keeps_link_and_what_ran_right(server):

@@ -187,7 +187,8 @@ def numpy_rerun() -> None:
                     "out; the tests run exactly this).")
         seed = st.number_input("seed", 0, 999, key=ui.url_int("npseed", 0, 0, 999))
         if st.toggle("run it", key=ui.url_bool("nprun", False)):
-            plain_err, res_err = _numpy_rerun(seed)
+            with st.spinner(f"Training a plain and a residual {layers}-layer net in numpy (a second or two)…"):
+                plain_err, res_err = _numpy_rerun(seed)
             plot.chart(charts.numpy_rerun(plain_err, res_err, layers), "numpy_rerun")
             st.markdown(f"Final training error: plain **{fmt.percent(plain_err[-1])}**, residual "
                         f"**{fmt.percent(res_err[-1])}**.")

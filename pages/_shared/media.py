@@ -32,7 +32,7 @@ def jpeg(rgb: np.ndarray, width: int | None = None) -> bytes:
     return out.getvalue()
 
 
-MAX_KEPT = 96  # pictures (or small tuples of them) kept for reuse, 30–150 kB each: a few MB in all
+MAX_KEPT = 64  # pictures (or small tuples of them) kept for reuse, 30–150 kB each: at most about 10 MB
 
 
 def digest(*parts) -> str:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import streamlit as st
 
 STATIC = {"displayModeBar": False}  # small teaching figures: no zoom/pan toolbar
-MAX_SHARED = 64  # built figures kept per builder (a few tens of kB each): a few MB per builder
+MAX_SHARED = 24  # built figures kept per builder, 50–150 kB each (measured): a few MB per builder
 
 
 def shared(builder):

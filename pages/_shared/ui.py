@@ -223,7 +223,7 @@ def show_runs(runs: Sequence[runtime.RunRecord], title: str = "What ran") -> Non
 
 
 # ---------------------------------------------------------------- sections
-_PANEL_KEY = "_ui_runs_panel"  # the page's "What ran" expander (a container of the last full run)
+_PANEL_KEY = "_ui_runs_panel"  # (page, its "What ran" expander): a container of the page's last full run
 _LINK_KEYS = "_ui_link_keys"  # (page, keys) the last full run wrote into the link
 _LISTED_KEY = "_ui_runs_listed"  # model calls listed by the sections of this full run, for the notes
 
@@ -239,7 +239,7 @@ def page(title: str = "What ran") -> Iterator[None]:
     body = st.container()
     notes = st.empty()
     panel = st.expander(title)
-    st.session_state[_PANEL_KEY] = panel
+    st.session_state[_PANEL_KEY] = (_current_page(), panel)
     st.session_state[_LISTED_KEY] = []
     with body:
         yield
@@ -262,10 +262,11 @@ def listed(label: str) -> Iterator[list[runtime.RunRecord]]:
     """
     with runtime.record_runs(alone=True) as runs:
         yield runs
-    panel = st.session_state.get(_PANEL_KEY)
-    if panel is None:
+    page_panel = st.session_state.get(_PANEL_KEY)
+    if page_panel is None or page_panel[0] != _current_page():  # no ui.page on this page: list them here
         show_runs(runs)
         return
+    panel = page_panel[1]
     st.session_state.setdefault(_LISTED_KEY, []).extend(runs)
     with panel:
         # Always write here, even when nothing ran: a fragment may only fill an outside

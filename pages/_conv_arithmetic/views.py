@@ -1,15 +1,14 @@
 """Pictures and formula text for the padding & stride page (no widgets, no math of its own).
 
-Figures are built as plain dicts (about 8× quicker than graph objects), turned into one
-plotly Figure (which ``st.plotly_chart`` then only copies, where a dict would be
-validated again on every rerun), and kept by :func:`pages._shared.plot.shared` for
-every visitor who asks for the same settings.
+Figures are built as plain dicts (about 8× quicker than graph objects);
+:func:`pages._shared.plot.shared` validates each one once, as a plotly Figure, and keeps
+it for every visitor who asks for the same settings (``st.plotly_chart`` would validate
+a dict again on every rerun).
 """
 
 from __future__ import annotations
 
 import numpy as np
-import plotly.graph_objects as go
 
 from pages._shared import plot
 from playground.conv_shape import Axis
@@ -54,7 +53,7 @@ def drawable(rows: Axis, cols: Axis) -> bool:
 
 
 @plot.shared
-def window_figure(rows: Axis, cols: Axis, i: int, j: int) -> go.Figure:
+def window_figure(rows: Axis, cols: Axis, i: int, j: int) -> dict:
     """The padded input with the taps read by output cell (i, j) (0-based) highlighted."""
     in_r, in_c = rows.is_input(), cols.is_input()
     read_r, read_c = rows.usage() > 0, cols.usage() > 0
@@ -79,11 +78,11 @@ def window_figure(rows: Axis, cols: Axis, i: int, j: int) -> go.Figure:
     layout = _grid_layout(f"Padded input {rows.padded}×{cols.padded}: window of output ({i + 1}, {j + 1})",
                           height=min(520, 160 + 24 * rows.padded), side=max(rows.padded, cols.padded))
     layout["shapes"] = [border, frame]
-    return go.Figure({"data": [heat], "layout": layout})
+    return {"data": [heat], "layout": layout}
 
 
 @plot.shared
-def output_figure(out_h: int, out_w: int, i: int, j: int) -> go.Figure:
+def output_figure(out_h: int, out_w: int, i: int, j: int) -> dict:
     """The output grid with cell (i, j) (0-based) highlighted."""
     z = np.zeros((out_h, out_w), dtype=int)
     z[i, j] = 1
@@ -93,11 +92,11 @@ def output_figure(out_h: int, out_w: int, i: int, j: int) -> go.Figure:
             "hovertemplate": "output row %{y}, column %{x}<extra></extra>"}
     layout = _grid_layout(f"Output {out_h}×{out_w}", height=min(520, 160 + 24 * max(out_h, 4)),
                           x_title="output column", y_title="output row", side=max(out_h, out_w))
-    return go.Figure({"data": [heat], "layout": layout})
+    return {"data": [heat], "layout": layout}
 
 
 @plot.shared
-def usage_figure(rows: Axis, cols: Axis, counts: np.ndarray) -> go.Figure:
+def usage_figure(rows: Axis, cols: Axis, counts: np.ndarray) -> dict:
     """``counts`` (padded_H, padded_W), the usage grid of ``rows`` × ``cols``: padding in grey, unread input in red."""
     is_input = np.outer(rows.is_input(), cols.is_input())
     x, y = _labels(cols), _labels(rows)
@@ -123,11 +122,11 @@ def usage_figure(rows: Axis, cols: Axis, counts: np.ndarray) -> go.Figure:
                          hovertemplate="row %{y}, column %{x}: never read<extra></extra>"))
     layout = _grid_layout("How many windows read each cell", height=min(520, 160 + 24 * rows.padded),
                           side=max(rows.padded, cols.padded))
-    return go.Figure({"data": data, "layout": layout})
+    return {"data": data, "layout": layout}
 
 
 @plot.shared
-def overlap_figure(counts_h: np.ndarray, counts_w: np.ndarray, shown: int = 16) -> go.Figure:
+def overlap_figure(counts_h: np.ndarray, counts_w: np.ndarray, shown: int = 16) -> dict:
     """Transposed convolution: how many input cells' stamps land on each output cell (top-left corner)."""
     counts = np.outer(counts_h[:shown], counts_w[:shown])
     heat = {"type": "heatmap", "z": counts.tolist(), "x": list(range(1, counts.shape[1] + 1)),
@@ -136,12 +135,12 @@ def overlap_figure(counts_h: np.ndarray, counts_w: np.ndarray, shown: int = 16) 
             "xgap": 1, "ygap": 1, "texttemplate": "%{z}", "textfont": {"size": 10},
             "hovertemplate": "output row %{y}, column %{x}: %{z} stamps<extra></extra>"}
     title = f"Stamps per output cell (top-left {counts.shape[0]}×{counts.shape[1]})"
-    return go.Figure({"data": [heat], "layout": _grid_layout(title, 420, "output column", "output row",
-                                                             side=max(counts.shape))})
+    return {"data": [heat], "layout": _grid_layout(title, 420, "output column", "output row",
+                                                             side=max(counts.shape))}
 
 
 @plot.shared
-def network_figure(input_shape: tuple[int, int, int], rows: list[dict]) -> go.Figure:
+def network_figure(input_shape: tuple[int, int, int], rows: list[dict]) -> dict:
     """Per layer: activation size and parameters (bars, log scale) above n_H, n_W, n_C (lines)."""
     names = ["input"] + [f"{k + 1}. {r['kind']}" for k, r in enumerate(rows)]
     shapes = [input_shape] + [r["output_shape"] for r in rows]
@@ -163,7 +162,7 @@ def network_figure(input_shape: tuple[int, int, int], rows: list[dict]) -> go.Fi
                         "title": {"text": "count (log scale)"}},
               "yaxis2": {"domain": [0.0, 0.35], "type": "log", "dtick": 1, "tickformat": "~s",
                          "title": {"text": "n_H, n_W, n_C"}}}
-    return go.Figure({"data": data, "layout": layout})
+    return {"data": data, "layout": layout}
 
 
 # ---------------------------------------------------------------- formulas with the learner's numbers

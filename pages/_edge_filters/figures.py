@@ -16,7 +16,7 @@ from pages._shared import format as fmt
 
 @plot.shared
 def grid(values: np.ndarray, title: str, *, signed: bool, highlight: tuple[int, int, int] | None = None,
-         padding: int = 0) -> go.Figure:
+         padding: int = 0) -> dict:
     """An annotated heatmap: every number written in its cell.
 
     signed: diverging scale centred at 0 (responses, kernels); else dark-to-light grey (pixels).
@@ -50,7 +50,7 @@ def grid(values: np.ndarray, title: str, *, signed: bool, highlight: tuple[int, 
         "yaxis": {"range": [h - 0.5, -0.5], "tickvals": list(range(h)), "scaleanchor": "x", "showgrid": False,
                   "zeroline": False},
     }
-    return go.Figure({"data": [heat], "layout": layout})
+    return {"data": [heat], "layout": layout}
 
 
 @plot.shared

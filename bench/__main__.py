@@ -3,8 +3,13 @@
 Usage:
     python -m bench              # everything
     python -m bench --repeat 5   # fewer repetitions (quicker, noisier)
-    python -m bench --no-pages   # skip the page reruns
+    python -m bench --no-pages   # skip the page reruns (AppTest)
     python -m bench --no-load    # skip the concurrent-callers test
+    python -m bench --no-clients # skip one real visitor per page (bench/load.py)
+    python -m bench --no-browser # skip the first visits in Chromium (bench/first_visit.py)
+
+The class-sized run, N = 1, 10 and 30 real visitors per page with and without think
+time, is ``python -m bench.load`` (about 25 minutes; see its --help).
 
 Each row is a median over repeated calls, and each ratio compares with a
 reference timed in the same run (same machine, same load), so ratios are
@@ -26,7 +31,7 @@ import sys
 import onnxruntime as ort
 
 import bench
-from bench import concurrency, pages
+from bench import concurrency, first_visit, load, pages
 from bench.core import Row, format_rows, measure
 from playground.manifest import REPO_ROOT
 
@@ -84,6 +89,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, default=15, help="timed calls per case (median reported)")
     parser.add_argument("--no-pages", action="store_true", help="skip the page rerun timings")
     parser.add_argument("--no-load", action="store_true", help="skip the concurrent-callers test")
+    parser.add_argument("--no-clients", action="store_true", help="skip one real visitor per page")
+    parser.add_argument("--no-browser", action="store_true", help="skip the first visits in Chromium")
     args = parser.parse_args(argv)
     print(f"# {platform.processor() or platform.machine()}, {os.cpu_count()} cores, onnxruntime {ort.__version__}, "
           f"providers {ort.get_available_providers()}")
@@ -101,8 +108,13 @@ def main(argv: list[str] | None = None) -> None:
         rows += pages.rows(args.repeat)
     if not args.no_load:
         rows += concurrency.rows(args.repeat)
+    if not args.no_clients:
+        rows += load.rows()
+    if not args.no_browser:
+        rows += first_visit.rows()
     print()
     print(format_rows(rows))
+    print("\n# N = 1, 10 and 30 visitors per page, think time and capacity: python -m bench.load")
 
 
 if __name__ == "__main__":

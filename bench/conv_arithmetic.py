@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from bench.core import Case
+from bench.stclient import ChangePlan
 from playground.conv_arithmetic import PRESETS, Axis, conv_output_size, shape_probe, summarize, usage_grid
+
+# What the load tool's visitors do on the first tab. The page refuses a filter wider than the
+# padded input (s = 0 too) with an error box, as it should; these values never ask for one:
+# n >= 5 and an effective filter d(f − 1) + 1 <= 5.
+LOAD_PLAN = ChangePlan(values={
+    "h": range(5, 10), "w": range(5, 10), "f": (1, 2, 3), "d": (1, 2), "s": (1, 2, 3, 4), "p": (0, 1, 2, 3),
+    "pm": ("number", "valid", "same"), "nc": range(1, 9), "k": range(1, 9), "pos": range(1, 17)},
+    only_listed=True)
 
 SWEEP = [(n, f, p, s) for n in range(8, 40) for f in (1, 3, 5) for p in (0, 1, 2) for s in (1, 2, 3)]
 

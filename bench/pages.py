@@ -1,4 +1,10 @@
-"""Warm script-run time of each page, through the entry point, as a visitor's rerun sees it."""
+"""Warm script-run time of each page, through the entry point (AppTest), against the page's budget.
+
+AppTest reruns the whole script, every section, and without the WebSocket: what a
+control outside every section costs the server's script thread. A visitor's wait for a
+control change (the 100 ms contract, ``budget_ms`` in the catalog) is measured by a real
+client, ``bench/load.py``, and reported beside these rows by ``python -m bench``.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +17,7 @@ from bench.core import Row, median_ms
 from playground.catalog import built_concepts
 from playground.manifest import REPO_ROOT
 
-HOME_BUDGET_MS = 300
+HOME_BUDGET_MS = 100  # as every page: the contract of issue #9
 # AppTest sets session state outside a script run, which Streamlit warns about on every page
 # (a filter, because Streamlit resets its loggers' levels when AppTest loads the config).
 logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(

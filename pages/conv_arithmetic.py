@@ -21,9 +21,10 @@ st.markdown(
 seed_url_state()
 ui.url_choice("tab", TABS[0], TABS)
 ui.url_notice()
-tabs = st.tabs(TABS, key="tab", on_change="rerun")
-for tab, draw in zip(tabs, (conv_tab, pool_tab, network_tab, quiz_tab)):
-    if tab.open:
-        with tab:
-            draw()
+with ui.page():  # the sliding window, each layer of the second tab and the quiz rerun alone
+    tabs = st.tabs(TABS, key="tab", on_change="rerun")
+    for tab, draw in zip(tabs, (conv_tab, pool_tab, network_tab, quiz_tab)):
+        if tab.open:
+            with tab:
+                draw()
 ui.sync_url(["tab"] + TAB_KEYS[TABS.index(st.session_state["tab"])])

@@ -8,7 +8,6 @@ from pages._edge_filters.controls import controls, sign_words
 from pages._edge_filters.example import course_example, exercise_section, flip_section
 from pages._edge_filters.picture import on_a_picture
 from pages._shared import ui
-from playground import runtime
 
 st.title("Edge filters")
 st.markdown(
@@ -19,7 +18,7 @@ st.markdown(
     "learned filters keep the p = 1, s = 1 they were trained with), and every output is computed by ONNX "
     "Runtime with the kernel as the model's input.")
 link_notice = st.empty()  # filled at the end, once every widget has read its value from the link
-with runtime.record_runs() as runs:
+with ui.page():  # sections 1, 2's parts and Check yourself rerun alone when their own controls change
     with st.container(border=True):
         choice, kernel, applied, p, s, flip = controls()
     signs = sign_words(choice, flip)  # what red and blue mean for the applied kernel, if it can be said
@@ -31,7 +30,6 @@ with runtime.record_runs() as runs:
     flip_section(kernel, flip)
     st.header("Check yourself")
     exercise_section(ui.provider())
-ui.show_runs(runs)
 with link_notice.container():
     ui.url_notice()
 ui.sync_url(["kern", "p", "s", "conv", "dl", "pi", "pj", "img", "grad", "lf", "rgbw", "q"]

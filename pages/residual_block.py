@@ -6,7 +6,6 @@ import streamlit as st
 
 from pages._residual_block import experiment, one_block
 from pages._shared import ui
-from playground import runtime
 from playground.manifest import ModelUnavailable
 
 st.title("Residual block")
@@ -17,12 +16,11 @@ st.markdown(
     "that plain deep networks get *harder* to train as they get deeper, while residual ones gain accuracy from "
     "added depth. Below: one block with every number computed by an ONNX model, then a real experiment with plain "
     "and residual networks of growing depth, and what it measured.")
-with runtime.record_runs() as runs:
+with ui.page():  # the block and most parts of the experiment rerun alone when their own controls change
     one_block.show()
     try:
         experiment.show()
     except ModelUnavailable as exc:  # the message names the file and the command that rebuilds it
         st.error(f"The recorded experiment could not be loaded: {exc}")
-ui.show_runs(runs)
 ui.url_notice()
 ui.sync_url(one_block.KEYS + experiment.KEYS)

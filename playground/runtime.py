@@ -187,14 +187,16 @@ _RECORDERS: contextvars.ContextVar[tuple[list[RunRecord], ...]] = contextvars.Co
 
 
 @contextmanager
-def record_runs() -> Iterator[list[RunRecord]]:
+def record_runs(alone: bool = False) -> Iterator[list[RunRecord]]:
     """Collect a :class:`RunRecord` for every model call made inside the block.
 
     The list belongs to the calling thread's context, so concurrent visitors
-    never see each other's records.
+    never see each other's records. Blocks nest: a call is recorded by every
+    enclosing block, except that ``alone=True`` keeps the calls inside it from
+    the enclosing ones (a page section that lists its own calls).
     """
     runs: list[RunRecord] = []
-    token = _RECORDERS.set(_RECORDERS.get() + (runs,))
+    token = _RECORDERS.set((runs,) if alone else _RECORDERS.get() + (runs,))
     try:
         yield runs
     finally:

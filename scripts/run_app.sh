@@ -2,7 +2,8 @@
 # Install what the app needs into .venv and start it on http://localhost:8501.
 #   bash scripts/run_app.sh                  # CPU (onnxruntime)
 #   PLAYGROUND_GPU=1 bash scripts/run_app.sh # NVIDIA GPU (onnxruntime-gpu instead of onnxruntime)
-# Extra arguments go to `streamlit run`, e.g. --server.port 8080.
+# Extra arguments go to `streamlit run`, e.g. --server.port 8080. scripts/serve.py warms the app first
+# (libraries, models, caches), so the first visitor does not wait for them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x .venv/bin/python ] || "${PYTHON:-python3}" -m venv .venv
@@ -14,4 +15,4 @@ else
   "${pip[@]}" uninstall -y onnxruntime-gpu >/dev/null 2>&1 || true
   "${pip[@]}" install -r requirements.txt
 fi
-exec .venv/bin/python -m streamlit run streamlit_app.py "$@"
+exec .venv/bin/python scripts/serve.py "$@"

@@ -6,7 +6,6 @@ page, and saves a screenshot per page in tests/artifacts/screenshots/.
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
 import sys
@@ -17,17 +16,14 @@ from pathlib import Path
 
 import pytest
 
+from bench.first_visit import CHROMIUM, CHROMIUM_ARGS, wait_for_render
 from playground.catalog import built_concepts
 from tests.conftest import ARTIFACTS, REPO_ROOT
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = os.environ.get("PLAYGROUND_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = ARTIFACTS / "screenshots"
 PAGES = [("home", "")] + [(c.slug, c.slug) for c in built_concepts()]
-# Flags for a root, offline, GPU-less machine: no sandbox, no background calls to Google.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
 def _free_port() -> int:
@@ -38,13 +34,13 @@ def _free_port() -> int:
 
 @contextmanager
 def streamlit_server(log_name: str = "streamlit_server.log"):
-    """Start ``streamlit run streamlit_app.py`` on a free loopback port; yield its URL."""
+    """Start the app as it is hosted (``scripts/serve.py``: warm, then ``streamlit run``) on a free loopback port."""
     port = _free_port()
     log = ARTIFACTS / log_name
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("w") as log_file:
         server = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port),
+            [sys.executable, "scripts/serve.py", "--server.port", str(port),
              "--server.address", "127.0.0.1", "--server.headless", "true",
              "--browser.gatherUsageStats", "false"],
             cwd=REPO_ROOT, stdout=log_file, stderr=subprocess.STDOUT)
@@ -89,19 +85,8 @@ def browser():
 
 
 def wait_for_script(page, timeout_s: float = 60) -> None:
-    """Wait until Streamlit has rendered the page and finished running its script."""
-    page.wait_for_selector('[data-testid="stMain"] h1', timeout=timeout_s * 1000)
-    page.wait_for_function(
-        "() => document.querySelector('[data-testid=\"stApp\"]')"
-        "?.getAttribute('data-test-script-state') === 'notRunning'",
-        timeout=timeout_s * 1000)
-    # Widgets and charts load their code lazily and show skeletons until then (seconds on 2 cores).
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stSkeleton\"]')",
-                           timeout=timeout_s * 1000)
-    # Plotly draws after its bundle loads: wait until every chart has its SVG, then for quiet network.
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('[data-testid=\"stPlotlyChart\"]')]"
-        ".every(chart => chart.querySelector('.main-svg'))", timeout=timeout_s * 1000)
+    """Wait until Streamlit has rendered the page and finished running its script, and the network is quiet."""
+    wait_for_render(page, timeout_s)
     page.wait_for_load_state("networkidle", timeout=timeout_s * 1000)
     page.wait_for_timeout(300)  # let images and formulas paint before the screenshot
 
@@ -171,3 +156,4 @@ def test_one_visitors_upload_is_never_shown_to_another(app_url, browser, tmp_pat
     finally:
         for ctx in contexts:
             ctx.close()
+

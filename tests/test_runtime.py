@@ -99,6 +99,22 @@ def test_run_graph_computes_and_records():
     assert runs[0].latency_ms > 0
 
 
+def test_nested_recorders_share_calls_unless_the_inner_one_is_alone():
+    """A call is recorded by every enclosing block; an ``alone`` block keeps its calls from the outer ones
+    (how a page section lists only its own calls), and calls after it reach the outer block again."""
+    x = np.arange(3, dtype=np.float32)
+    graph = _add_one_graph()
+    with runtime.record_runs() as outer:
+        runtime.run_graph(graph, {"x": x}, label="first", provider="cpu")
+        with runtime.record_runs() as inner:
+            runtime.run_graph(graph, {"x": x}, label="shared", provider="cpu")
+        with runtime.record_runs(alone=True) as section:
+            runtime.run_graph(graph, {"x": x}, label="own", provider="cpu")
+        runtime.run_graph(graph, {"x": x}, label="last", provider="cpu")
+    assert [r.model for r in outer] == ["first", "shared", "last"]
+    assert [r.model for r in inner] == ["shared"] and [r.model for r in section] == ["own"]
+
+
 def test_committed_model_session_is_shared():
     """Each model is loaded once per process: two calls get the same session object."""
     assert runtime.get_session("conv2d", "cpu").session is runtime.get_session("conv2d", "cpu").session

@@ -8,7 +8,6 @@ from pages._conv_arithmetic import views
 from pages._conv_arithmetic.state import MAX_CHANNELS, MAX_D, MAX_F, MAX_P, MAX_S, MAX_SIDE, PAD_MODES
 from pages._shared import format as fmt
 from pages._shared import plot, ui
-from playground import runtime
 from playground.conv_arithmetic import Axis, ShapeError, conv_macs, conv_params, same_padding, shape_probe, usage_grid
 
 
@@ -98,6 +97,7 @@ def stride_notes(rows: Axis, cols: Axis) -> None:
                    f"{why}: whatever is there cannot affect the output.")
 
 
+@ui.section("The sliding window")
 def window_step(rows: Axis, cols: Axis) -> None:
     """Step the window over the output cells; the receptive field and the usage counts."""
     st.subheader("Step through the sliding window")
@@ -151,9 +151,8 @@ def conv_tab() -> None:
         st.latex(views.macs_latex(rows.out, cols.out, f, n_c, k, macs))
         st.markdown(same_explainer(rows, cols, pad == "same"))
         stride_notes(rows, cols)
-        with runtime.record_runs() as runs:
+        with ui.listed("One conv layer: the shape check"):
             pads = (rows.pad_before, cols.pad_before, rows.pad_after, cols.pad_after)
             probe = shape_probe.conv(h, w, n_c, k, f, pads, s, d, ui.provider())
         show_probe(probe, (rows.out, cols.out, k))
-        ui.show_runs(runs)
     window_step(rows, cols)

@@ -8,7 +8,6 @@ from pages._conv_arithmetic import views
 from pages._conv_arithmetic.one_layer import show_probe
 from pages._conv_arithmetic.state import MAX_CHANNELS, MAX_F, MAX_P, MAX_S, MAX_SIDE
 from pages._shared import plot, ui
-from playground import runtime
 from playground.conv_arithmetic import (
     Axis,
     ShapeError,
@@ -27,14 +26,14 @@ def pool_tab() -> None:
     h = c1.number_input("n_H", 1, MAX_SIDE, key="pl_h")
     w = c2.number_input("n_W", 1, MAX_SIDE, key="pl_w")
     n_c = c3.number_input("n_C", 1, MAX_CHANNELS, key="pl_c")
-    with runtime.record_runs() as runs:
-        pooling(h, w, n_c)
+    pooling(h, w, n_c)
+    with ui.listed("Global average pooling"):
         global_pool(h, w, n_c)
-        one_by_one(h, w, n_c)
-        transposed(h, w, n_c)
-    ui.show_runs(runs)
+    one_by_one(h, w, n_c)
+    transposed(h, w, n_c)
 
 
+@ui.section("Max and average pooling")
 def pooling(h: int, w: int, n_c: int) -> None:
     st.subheader("Max and average pooling")
     c1, c2, c3 = st.columns(3)
@@ -60,6 +59,7 @@ def global_pool(h: int, w: int, n_c: int) -> None:
     show_probe(shape_probe.global_average_pool(h, w, n_c, ui.provider()), (1, 1, n_c))
 
 
+@ui.section("1×1 convolution")
 def one_by_one(h: int, w: int, n_c: int) -> None:
     st.subheader("1×1 convolution")
     k = st.number_input("Filters", 1, MAX_CHANNELS, key="k1")
@@ -71,6 +71,7 @@ def one_by_one(h: int, w: int, n_c: int) -> None:
     show_probe(shape_probe.conv(h, w, n_c, k, 1, (0, 0, 0, 0), 1, 1, ui.provider()), (h, w, k))
 
 
+@ui.section("Transposed convolution")
 def transposed(h: int, w: int, n_c: int) -> None:
     st.subheader("Transposed convolution (upsampling, as in U-Net)")
     c = st.columns(5)

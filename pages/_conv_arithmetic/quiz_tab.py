@@ -15,6 +15,7 @@ def new_question() -> None:
     st.session_state["q_ans"] = None
 
 
+@ui.section("Check yourself")
 def quiz_tab() -> None:
     question = make_question(st.session_state["q"])
     st.markdown(f"**Question {question.seed}.** {question.text}")

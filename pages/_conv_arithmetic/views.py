@@ -1,14 +1,16 @@
 """Pictures and formula text for the padding & stride page (no widgets, no math of its own).
 
-Figures are built as plain dicts: plotly validates them once in
-``st.plotly_chart``, and dicts are about 8× quicker to build than graph objects,
-which matters for a page that reruns on every slider move.
+Figures are built as plain dicts (about 8× quicker than graph objects);
+:func:`pages._shared.plot.shared` validates each one once, as a plotly Figure, and keeps
+it for every visitor who asks for the same settings (``st.plotly_chart`` would validate
+a dict again on every rerun).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from pages._shared import plot
 from playground.conv_shape import Axis
 
 MAX_DRAWN_SIDE = 40  # padded cells per side above which the grid is not drawn (cells get too small)
@@ -50,6 +52,7 @@ def drawable(rows: Axis, cols: Axis) -> bool:
     return max(rows.padded, cols.padded) <= MAX_DRAWN_SIDE
 
 
+@plot.shared
 def window_figure(rows: Axis, cols: Axis, i: int, j: int) -> dict:
     """The padded input with the taps read by output cell (i, j) (0-based) highlighted."""
     in_r, in_c = rows.is_input(), cols.is_input()
@@ -78,6 +81,7 @@ def window_figure(rows: Axis, cols: Axis, i: int, j: int) -> dict:
     return {"data": [heat], "layout": layout}
 
 
+@plot.shared
 def output_figure(out_h: int, out_w: int, i: int, j: int) -> dict:
     """The output grid with cell (i, j) (0-based) highlighted."""
     z = np.zeros((out_h, out_w), dtype=int)
@@ -91,6 +95,7 @@ def output_figure(out_h: int, out_w: int, i: int, j: int) -> dict:
     return {"data": [heat], "layout": layout}
 
 
+@plot.shared
 def usage_figure(rows: Axis, cols: Axis, counts: np.ndarray) -> dict:
     """``counts`` (padded_H, padded_W), the usage grid of ``rows`` × ``cols``: padding in grey, unread input in red."""
     is_input = np.outer(rows.is_input(), cols.is_input())
@@ -120,6 +125,7 @@ def usage_figure(rows: Axis, cols: Axis, counts: np.ndarray) -> dict:
     return {"data": data, "layout": layout}
 
 
+@plot.shared
 def overlap_figure(counts_h: np.ndarray, counts_w: np.ndarray, shown: int = 16) -> dict:
     """Transposed convolution: how many input cells' stamps land on each output cell (top-left corner)."""
     counts = np.outer(counts_h[:shown], counts_w[:shown])
@@ -129,9 +135,11 @@ def overlap_figure(counts_h: np.ndarray, counts_w: np.ndarray, shown: int = 16) 
             "xgap": 1, "ygap": 1, "texttemplate": "%{z}", "textfont": {"size": 10},
             "hovertemplate": "output row %{y}, column %{x}: %{z} stamps<extra></extra>"}
     title = f"Stamps per output cell (top-left {counts.shape[0]}×{counts.shape[1]})"
-    return {"data": [heat], "layout": _grid_layout(title, 420, "output column", "output row", side=max(counts.shape))}
+    return {"data": [heat], "layout": _grid_layout(title, 420, "output column", "output row",
+                                                             side=max(counts.shape))}
 
 
+@plot.shared
 def network_figure(input_shape: tuple[int, int, int], rows: list[dict]) -> dict:
     """Per layer: activation size and parameters (bars, log scale) above n_H, n_W, n_C (lines)."""
     names = ["input"] + [f"{k + 1}. {r['kind']}" for k, r in enumerate(rows)]

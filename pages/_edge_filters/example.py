@@ -12,6 +12,7 @@ from pages._shared import plot, ui
 from playground import edge_filters
 
 
+@ui.section("1 · The course's 6×6 example")
 def course_example(applied: np.ndarray, p: int, s: int, signs: tuple[str, str] | None) -> None:
     """The 6×6 example with every number, and the picker that writes one output cell out."""
     dark_left = st.toggle("Mirror it: dark on the left, light on the right", key=ui.url_bool("dl", False))
@@ -76,6 +77,7 @@ def new_question() -> None:
     st.session_state["q_guess"] = None
 
 
+@ui.section("Check yourself")
 def exercise_section(provider: str) -> None:
     """Predict one output value of a patch under a kernel, then check (question seed in the link)."""
     ui.url_int("q", 1, 0, 10**6)

@@ -1,4 +1,8 @@
-"""Figures for the edge-filter page: annotated grids of numbers and the learned filters (plotly, no widgets)."""
+"""Figures for the edge-filter page: annotated grids of numbers and the learned filters (plotly, no widgets).
+
+Each builder is :func:`pages._shared.plot.shared`: a figure is built once per value of its
+arguments and then reused by every visitor (the learned filters' subplots take over 100 ms to build).
+"""
 
 from __future__ import annotations
 
@@ -6,12 +10,13 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from pages._shared import colour
+from pages._shared import colour, plot
 from pages._shared import format as fmt
 
 
+@plot.shared
 def grid(values: np.ndarray, title: str, *, signed: bool, highlight: tuple[int, int, int] | None = None,
-         padding: int = 0) -> go.Figure:
+         padding: int = 0) -> dict:
     """An annotated heatmap: every number written in its cell.
 
     signed: diverging scale centred at 0 (responses, kernels); else dark-to-light grey (pixels).
@@ -45,9 +50,10 @@ def grid(values: np.ndarray, title: str, *, signed: bool, highlight: tuple[int, 
         "yaxis": {"range": [h - 0.5, -0.5], "tickvals": list(range(h)), "scaleanchor": "x", "showgrid": False,
                   "zeroline": False},
     }
-    return go.Figure({"data": [heat], "layout": layout})
+    return {"data": [heat], "layout": layout}
 
 
+@plot.shared
 def learned_grid(kernels: np.ndarray, titles: list[str]) -> go.Figure:
     """K small heatmaps (f × f) on one diverging scale, two rows."""
     cols = (len(kernels) + 1) // 2

@@ -15,36 +15,53 @@ from pages._edge_filters.controls import (
     picture,
     select_upload,
 )
-from pages._shared import colour, plot, ui
+from pages._shared import colour, media, plot, ui
 from pages._shared import format as fmt
 from playground import edge_filters
 from playground.edge_filters import learned, samples
 from playground.manifest import ModelUnavailable
 
 LEARNED_SIDE = 256  # the picture is shrunk to this before the 16 learned filters run on it
+FEATURE_MAP_WIDTH = 110  # pixels each of the 16 feature maps is shown at
 
 
-def show_map(rgb: np.ndarray, caption: str, shape: tuple[int, ...]) -> None:
-    """A picture coloured from a shrunk map, with the map's true size in the caption when it differs."""
-    if rgb.shape[:2] != tuple(shape[:2]):
-        caption += f" (computed at {shape[1]}×{shape[0]}, shown at {rgb.shape[1]}×{rgb.shape[0]})"
-    st.image(rgb, caption=caption, width="stretch", output_format="JPEG")
+def show_map(picture: tuple[bytes, tuple[int, ...]], caption: str, shape: tuple[int, ...]) -> None:
+    """An encoded picture (JPEG bytes, shown (H, W)) of a map, with the map's true size in the caption when it differs."""
+    data, shown = picture
+    if tuple(shown[:2]) != tuple(shape[:2]):
+        caption += f" (computed at {shape[1]}×{shape[0]}, shown at {shown[1]}×{shown[0]})"
+    st.image(data, caption=caption, width="stretch")
+
+
+def encoded(rgb: np.ndarray) -> tuple[bytes, tuple[int, ...]]:
+    """(H, W, 3) uint8 → (JPEG bytes, (H, W)), what :func:`show_map` shows."""
+    return media.jpeg(rgb), rgb.shape[:2]
+
+
+def _signed_picture(values: np.ndarray) -> tuple[tuple[bytes, tuple[int, ...]], float, float]:
+    shown = samples.shrink(values)
+    limit = colour.signed_limit(shown)
+    return encoded(colour.diverging_rgb(shown, limit)), limit, float(np.abs(values).max(initial=0))
 
 
 def show_signed(values: np.ndarray, what: str, signs: tuple[str, str] | None) -> None:
     """A signed map on the diverging scale, with what the colours mean (``signs``: words for > 0 and < 0) and its range."""
-    shown = samples.shrink(values)
-    limit, largest = colour.signed_limit(shown), float(np.abs(values).max(initial=0))
+    picture, limit, largest = media.reuse(media.digest("signed", values), lambda: _signed_picture(values))
     clipped = f" (the strongest, up to {fmt.num(largest)}, are clipped)" if largest > limit else ""
     red, blue = (f" ({signs[0]})", f" ({signs[1]})") if signs else ("", "")
-    show_map(colour.diverging_rgb(shown, limit),
-             f"{what}: red > 0{red}, white 0, blue < 0{blue}; full colour at ±{fmt.num(limit)}{clipped}", values.shape)
+    show_map(picture, f"{what}: red > 0{red}, white 0, blue < 0{blue}; full colour at ±{fmt.num(limit)}{clipped}",
+             values.shape)
+
+
+@st.cache_resource(show_spinner=False)
+def _wheel() -> bytes:
+    return media.jpeg(colour.direction_wheel())
 
 
 def direction_legend() -> None:
     """The colour wheel and what θ means."""
     wheel, words = st.columns([1, 4])
-    wheel.image(colour.direction_wheel(), width=80)
+    wheel.image(_wheel(), width=80)
     words.caption("Colour = the direction θ an edge runs, counter-clockwise from →, with the light side on "
                   "its left: the θ whose angle kernel responds most. Red (0°): horizontal, light above; "
                   "yellow-green (90°): vertical, light on the left; cyan (180°): horizontal, light below; "
@@ -60,6 +77,7 @@ def on_a_picture(applied: np.ndarray, p: int, s: int, flip: bool, signs: tuple[s
                          type=UPLOAD_TYPES, key="upload", on_change=select_upload)
     rgb, name = picture(choice)
     gray, channels = samples.to_pixels(rgb)  # (H, W) and (3, H, W), pixel values 0–255
+    image_key = media.digest(gray)  # names the picture in the keys of what is drawn from it
     f = applied.shape[0]
     st.latex(latex.size_latex(*gray.shape, f, p, s))
     try:
@@ -68,13 +86,23 @@ def on_a_picture(applied: np.ndarray, p: int, s: int, flip: bool, signs: tuple[s
         st.warning("The kernel is larger than this padded image: add padding, or choose a bigger image or a smaller kernel.")
         return
     provider = ui.provider()
-    response = edge_filters.apply_kernel(gray, applied, p, s, provider=provider)
+    with ui.listed("2 · The filter on the picture"):
+        response = edge_filters.apply_kernel(gray, applied, p, s, provider=provider)
     shown, mapped = st.columns(2)
     with shown:
-        show_map(colour.gray_rgb(samples.shrink(gray), 255), f"{name}, in grey (0 black … 255 white)", gray.shape)
+        show_map(media.reuse(media.digest("grey", image_key), lambda: encoded(colour.gray_rgb(samples.shrink(gray), 255))),
+                 f"{name}, in grey (0 black … 255 white)", gray.shape)
     with mapped:
         show_signed(response, "Filter response", signs)
+    gradient_section(gray, p, s, flip, provider)
+    learned_section(gray, image_key, provider)
+    st.header("3 · A colour image is a volume: n_H × n_W × 3")
+    volume_section(applied, p, s, channels, image_key, signs, provider)
 
+
+@ui.section("2 · Gradient magnitude and direction")
+def gradient_section(gray: np.ndarray, p: int, s: int, flip: bool, provider: str) -> None:
+    """Sobel or Scharr in both directions at once: the magnitude and direction of the edges."""
     st.subheader("Both directions at once: gradient magnitude and direction")
     pair = st.radio("Gradient pair", ["sobel", "scharr"], horizontal=True, format_func=str.capitalize,
                     key=ui.url_choice("grad", "sobel", ["sobel", "scharr"]))
@@ -84,28 +112,31 @@ def on_a_picture(applied: np.ndarray, p: int, s: int, flip: bool, signs: tuple[s
     gx, gy = edge_filters.apply_kernels(gray, pair_kernels, p, s, provider=provider)  # one call, K = 2
     magnitude = edge_filters.gradient_magnitude(gx, gy)
     st.latex(latex.gradient_latex(pair, gx, gy, magnitude))
-    small_mag = samples.shrink(magnitude)  # pictures are coloured at browser size
-    small_dir = edge_filters.edge_direction(samples.shrink(gx), samples.shrink(gy))
+    mag_picture, dir_picture = media.reuse(media.digest("gradient", gx, gy), lambda: _gradient_pictures(gx, gy, magnitude))
     mag_col, dir_col = st.columns(2)
     with mag_col:
-        show_map(colour.gray_rgb(small_mag, float(magnitude.max())),
-                       f"Magnitude √(Gx² + Gy²): black 0 … white {fmt.num(magnitude.max())}", magnitude.shape)
+        show_map(mag_picture, f"Magnitude √(Gx² + Gy²): black 0 … white {fmt.num(magnitude.max())}", magnitude.shape)
     with dir_col:
-        show_map(colour.direction_rgb(small_dir, small_mag),
-                       "Direction θ = atan2(Gx, Gy) as colour, strength as brightness", magnitude.shape)
+        show_map(dir_picture, "Direction θ = atan2(Gx, Gy) as colour, strength as brightness", magnitude.shape)
         direction_legend()
 
-    learned_section(gray, provider)
 
-    st.header("3 · A colour image is a volume: n_H × n_W × 3")
-    mode = st.radio("The f × f × 3 filter has", list(CHANNELS), horizontal=True,
-                    format_func=CHANNELS.get, key=ui.url_choice("rgbw", "all", list(CHANNELS)))
-    volume = edge_filters.volume_filter(applied, mode)  # (1, 3, f, f)
-    volume_map = edge_filters.conv2d(channels[None], volume, None, s, p, provider=provider)[0, 0]
-    volume_section(channels, volume, volume_map, gray.shape, signs)
+def _gradient_pictures(gx: np.ndarray, gy: np.ndarray, magnitude: np.ndarray) -> tuple:
+    """The magnitude in grey and the direction as hue, coloured at browser size."""
+    small_mag = samples.shrink(magnitude)
+    small_dir = edge_filters.edge_direction(samples.shrink(gx), samples.shrink(gy))
+    return (encoded(colour.gray_rgb(small_mag, float(magnitude.max()))),
+            encoded(colour.direction_rgb(small_dir, small_mag)))
 
 
-def learned_section(gray: np.ndarray, provider: str) -> None:
+@st.cache_resource(max_entries=len(learned.NETWORKS), show_spinner=False)
+def _matches(name: str) -> list[tuple[str, float]]:
+    """The closest hand-made kernel of each learned one (read-only: shared by every visitor)."""
+    return [learned.closest_kernel(k, edge_filters.KERNELS) for k in learned.learned_kernels(name)]
+
+
+@ui.section("2 · Filters learned by backprop")
+def learned_section(gray: np.ndarray, image_key: str, provider: str) -> None:
     """The first-layer filters of a trained network, next to the hand-made ones, run on the picture."""
     st.subheader("Filters nobody typed: learned by backprop")
     st.markdown(
@@ -119,29 +150,35 @@ def learned_section(gray: np.ndarray, provider: str) -> None:
                         " layers", key=ui.url_choice("lf", learned.DEFAULT_MODEL, names))
     try:
         w, b = learned.first_layer(name)  # (16, 1, 3, 3), (16,)
-        kernels = learned.learned_kernels(name)  # (16, 3, 3): the grey input's one channel
+        matches = _matches(name)
     except ModelUnavailable as exc:
         st.error(str(exc))
         return
-    matches = [learned.closest_kernel(k, edge_filters.KERNELS) for k in kernels]
     titles = [f"#{i} ≈ {m} {c:+.2f}" for i, (m, c) in enumerate(matches)]
-    plot.chart(figures.learned_grid(kernels, titles), "learned_fig")
+    plot.chart(figures.learned_grid(learned.learned_kernels(name), titles), "learned_fig")
     best = int(np.argmax([abs(c) for _, c in matches]))
     st.caption(f"Most edge-like: filter #{best}, cosine {matches[best][1]:+.2f} with "
                f"{KERNEL_LABELS[matches[best][0]].split(' (')[0]}. Colours: red > 0, blue < 0.")
     x = samples.shrink(gray, LEARNED_SIDE) / 255.0  # 0…1, as the network saw its digits
     a1 = np.maximum(edge_filters.conv2d(x[None, None], w, b, 1, 1, provider=provider)[0], 0)  # (16, H, W), one call
-    st.image([colour.gray_rgb(a, float(a.max())) for a in a1], caption=[f"#{i}" for i in range(len(a1))],
-             width=110, output_format="JPEG")
+    # The maps depend only on the picture, the network and where it ran: keyed by those, not by 16 maps' bytes.
+    maps = media.reuse(media.digest("learned", image_key, name, provider),
+                       lambda: [media.jpeg(colour.gray_rgb(a, float(a.max())), FEATURE_MAP_WIDTH) for a in a1])
+    st.image(maps, caption=[f"#{i}" for i in range(len(a1))], width=FEATURE_MAP_WIDTH)
     st.caption(f"The first layer's 16 feature maps a = ReLU(W ∗ x + b) on the picture (shrunk to "
                f"{x.shape[1]}×{x.shape[0]}, pixels scaled to 0…1, p = 1; black 0 … white the map's largest value), "
                "from one ONNX Runtime call with K = 16.")
 
 
-def volume_section(channels: np.ndarray, volume: np.ndarray, volume_map: np.ndarray, shape: tuple[int, int],
-                   signs: tuple[str, str] | None) -> None:
+@ui.section("3 · A colour image is a volume")
+def volume_section(applied: np.ndarray, p: int, s: int, channels: np.ndarray, image_key: str,
+                   signs: tuple[str, str] | None, provider: str) -> None:
     """The three channels, the f×f×3 filter slice by slice, and the one map they give."""
-    h, w = shape
+    mode = st.radio("The f × f × 3 filter has", list(CHANNELS), horizontal=True,
+                    format_func=CHANNELS.get, key=ui.url_choice("rgbw", "all", list(CHANNELS)))
+    volume = edge_filters.volume_filter(applied, mode)  # (1, 3, f, f)
+    volume_map = edge_filters.conv2d(channels[None], volume, None, s, p, provider=provider)[0, 0]
+    h, w = channels.shape[1:]
     f = volume.shape[-1]
     out_h, out_w = volume_map.shape
     st.markdown(f"A colour image is {h} × {w} × 3 (n_C = 3 channels). The filter has as many channels as the "
@@ -151,7 +188,9 @@ def volume_section(channels: np.ndarray, volume: np.ndarray, volume_map: np.ndar
     cols = st.columns(4)
     for index, (col, letter) in enumerate(zip(cols, "RGB")):
         with col:
-            show_map(colour.channel_rgb(samples.shrink(channels[index]), index), f"{letter} channel", channels[index].shape)
+            picture = media.reuse(media.digest("channel", image_key, index),
+                                  lambda index=index: encoded(colour.channel_rgb(samples.shrink(channels[index]), index)))
+            show_map(picture, f"{letter} channel", channels[index].shape)
             st.latex(rf"W_{letter} = {fmt.bmatrix(volume[0, index])}" if f <= 5 else rf"W_{letter}: {f}\times{f}")
     with cols[3]:
         show_signed(volume_map, "One map, Σ over R, G, B", signs)

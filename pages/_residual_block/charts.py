@@ -1,6 +1,7 @@
 """Figures for the residual-block page: the block diagram, annotated heatmaps and the experiment's charts.
 
-Drawing only: every value comes from ``playground.residual_block``. Plotly and graphviz DOT, no Streamlit here.
+Drawing only: every value comes from ``playground.residual_block``. Plotly and graphviz DOT, no widgets here;
+the figures that change with every control are built as plain data (see :func:`pages._shared.plot.subplot_grid`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from pages._shared import plot
 from playground.residual_block.block import BlockSteps, CellTerms
 from playground.residual_block.depth_record import ActivationStats, TrainingRun
 
@@ -37,22 +39,30 @@ def _tile(volume: np.ndarray) -> np.ndarray:
 
 
 def block_heatmaps(steps: BlockSteps, shortcut_title: str, step: int, cell: tuple[int, int, int]) -> go.Figure:
-    """One annotated heatmap per stage, channels stacked; stages after ``step`` left blank."""
-    fig = make_subplots(rows=1, cols=len(STAGES), horizontal_spacing=0.02,
-                        subplot_titles=[shortcut_title if f == "shortcut" else t for f, t, _ in STAGES])
+    """One annotated heatmap per stage, channels stacked; stages after ``step`` left blank.
+
+    Built as plain data on :func:`pages._shared.plot.subplot_grid`: it changes with every
+    control of the block, and make_subplots took most of a rerun to lay it out.
+    """
+    cols = len(STAGES)
+    layout = plot.subplot_grid(1, cols, [shortcut_title if f == "shortcut" else t for f, t, _ in STAGES],
+                               horizontal_spacing=0.02)
+    data, shapes = [], []
     c, i, j = cell
     for col, (field, _, at_step) in enumerate(STAGES, start=1):
         volume = getattr(steps, field)
         z = _tile(volume)
+        axes = plot.cell_axes(1, col, cols)
         if at_step <= step:
             bound = max(float(np.nanmax(np.abs(z))), 1e-6)
-            fig.add_trace(go.Heatmap(z=z, zmin=-bound, zmax=bound, colorscale="RdBu", reversescale=True,
-                                     showscale=False, texttemplate="%{z:.3~g}", textfont={"size": 11},
-                                     hovertemplate="value %{z:.4g}<extra></extra>", xgap=1, ygap=1), 1, col)
+            data.append({"type": "heatmap", "z": z, "zmin": -bound, "zmax": bound, "colorscale": "RdBu",
+                         "reversescale": True, "showscale": False, "texttemplate": "%{z:.3~g}", "textfont": {"size": 11},
+                         "hovertemplate": "value %{z:.4g}<extra></extra>", "xgap": 1, "ygap": 1, **axes})
         else:  # not computed yet at this step: grey cells with a question mark
-            fig.add_trace(go.Heatmap(z=np.where(np.isnan(z), np.nan, 0.0), text=np.where(np.isnan(z), "", "?"),
-                                     colorscale=[[0, "#eceff4"], [1, "#eceff4"]], showscale=False,
-                                     texttemplate="%{text}", hoverinfo="skip", xgap=1, ygap=1), 1, col)
+            data.append({"type": "heatmap", "z": np.where(np.isnan(z), np.nan, 0.0),
+                         "text": np.where(np.isnan(z), "", "?"), "colorscale": [[0, "#eceff4"], [1, "#eceff4"]],
+                         "showscale": False, "texttemplate": "%{text}", "hoverinfo": "skip", "xgap": 1, "ygap": 1,
+                         **axes})
         h = volume.shape[1]
         if field == "a" and steps.projection:  # W_s reads pixel (i·s, j·s) of every input channel
             cells = [(k, i * steps.stride, j * steps.stride) for k in range(volume.shape[0])]
@@ -60,14 +70,13 @@ def block_heatmaps(steps: BlockSteps, shortcut_title: str, step: int, cell: tupl
             cells = [(c, i, j)]
         for ck, ci, cj in cells:
             top = ck * (h + 1) + ci
-            fig.add_shape(type="rect", x0=cj - 0.5, x1=cj + 0.5, y0=top - 0.5, y1=top + 0.5,
-                          line={"color": HIGHLIGHT, "width": 3}, row=1, col=col)
-    fig.update_yaxes(autorange="reversed", showticklabels=False, showgrid=False, zeroline=False,
-                     scaleanchor=None)
-    fig.update_xaxes(showticklabels=False, showgrid=False, zeroline=False)
+            shapes.append({"type": "rect", "x0": cj - 0.5, "x1": cj + 0.5, "y0": top - 0.5, "y1": top + 0.5,
+                           "line": {"color": HIGHLIGHT, "width": 3}, "xref": axes["xaxis"], "yref": axes["yaxis"]})
+    plot.each_axis(layout, "y", autorange="reversed", showticklabels=False, showgrid=False, zeroline=False)
+    plot.each_axis(layout, "x", showticklabels=False, showgrid=False, zeroline=False)
     rows = max(_tile(steps.a).shape[0], _tile(steps.a2).shape[0])
-    fig.update_layout(height=60 + 30 * rows, margin={"l": 5, "r": 5, "t": 40, "b": 5})
-    return fig
+    layout.update(shapes=shapes, height=60 + 30 * rows, margin={"l": 5, "r": 5, "t": 40, "b": 5})
+    return go.Figure({"data": data, "layout": layout})
 
 
 def block_diagram(steps: BlockSteps, scale: float, step: int, shortcut_label: str, terms: CellTerms,
@@ -153,38 +162,39 @@ def gradient_norms(plain: TrainingRun, residual: TrainingRun) -> go.Figure:
 
 def probabilities(plain: np.ndarray, residual: np.ndarray, depth: int) -> go.Figure:
     """Class probabilities (10,) of the plain and the residual net for one digit."""
-    fig = go.Figure()
-    for probs, kind, colour in ((plain, "plain", DEPTH_COLOURS[1]), (residual, "residual", DEPTH_COLOURS[3])):
-        fig.add_trace(go.Bar(x=list(range(10)), y=100 * probs, name=f"{kind}-{depth}", marker_color=colour,
-                             hovertemplate=f"{kind}: digit %{{x}} %{{y:.1f}}%<extra></extra>"))
-    fig.update_layout(barmode="group", height=260, margin={"l": 10, "r": 10, "t": 30, "b": 10},
-                      xaxis={"title": "digit", "dtick": 1}, yaxis={"title": "probability (%)", "range": [0, 100]},
-                      title={"text": "what each net says", "font": {"size": 13}})
-    return fig
+    data = [{"type": "bar", "x": list(range(10)), "y": 100 * probs, "name": f"{kind}-{depth}", "marker": {"color": colour},
+             "hovertemplate": f"{kind}: digit %{{x}} %{{y:.1f}}%<extra></extra>"}
+            for probs, kind, colour in ((plain, "plain", DEPTH_COLOURS[1]), (residual, "residual", DEPTH_COLOURS[3]))]
+    return go.Figure({"data": data, "layout": {
+        "barmode": "group", "height": 260, "margin": {"l": 10, "r": 10, "t": 30, "b": 10},
+        "xaxis": {"title": {"text": "digit"}, "dtick": 1},
+        "yaxis": {"title": {"text": "probability (%)"}, "range": [0, 100]},
+        "title": {"text": "what each net says", "font": {"size": 13}}}})
 
 
 def activation_profile(plain: ActivationStats, residual: ActivationStats) -> go.Figure:
     """Mean and standard deviation of a[k] through depth for one digit."""
-    fig = make_subplots(rows=1, cols=2, subplot_titles=("mean of a[k]", "std of a[k]"), horizontal_spacing=0.1)
+    layout = plot.subplot_grid(1, 2, ("mean of a[k]", "std of a[k]"), horizontal_spacing=0.1)
+    data = []
     for stats, kind, colour, dash in ((plain, "plain", DEPTH_COLOURS[1], PLAIN_DASH),
                                       (residual, "residual", DEPTH_COLOURS[3], RESIDUAL_DASH)):
         for col, values in ((1, stats.mean), (2, stats.std)):
-            fig.add_trace(go.Scatter(x=np.arange(len(values)), y=values, mode="lines+markers", marker={"size": 4},
-                                     name=kind, legendgroup=kind, showlegend=col == 1,
-                                     line={"color": colour, "dash": dash},
-                                     hovertemplate=f"{kind}: a[%{{x}}] %{{y:.3g}}<extra></extra>"), 1, col)
-    fig.update_xaxes(title_text="block k (0 = after the stem)")
-    fig.update_layout(height=280, margin={"l": 10, "r": 10, "t": 30, "b": 10}, legend={"orientation": "h", "y": -0.3})
-    return fig
+            data.append({"type": "scatter", "x": np.arange(len(values)), "y": values, "mode": "lines+markers",
+                         "marker": {"size": 4}, "name": kind, "legendgroup": kind, "showlegend": col == 1,
+                         "line": {"color": colour, "dash": dash},
+                         "hovertemplate": f"{kind}: a[%{{x}}] %{{y:.3g}}<extra></extra>", **plot.cell_axes(1, col, 2)})
+    plot.each_axis(layout, "x", title={"text": "block k (0 = after the stem)"})
+    layout.update(height=280, margin={"l": 10, "r": 10, "t": 30, "b": 10}, legend={"orientation": "h", "y": -0.3})
+    return go.Figure({"data": data, "layout": layout})
 
 
 def numpy_rerun(plain: np.ndarray, residual: np.ndarray, depth: int) -> go.Figure:
     """Training error per epoch of the numpy re-run."""
-    fig = go.Figure()
-    for values, kind, colour, dash in ((plain, "plain", DEPTH_COLOURS[1], PLAIN_DASH),
-                                       (residual, "residual", DEPTH_COLOURS[3], RESIDUAL_DASH)):
-        fig.add_trace(go.Scatter(x=np.arange(1, len(values) + 1), y=100 * values, name=f"{kind}-{depth}",
-                                 mode="lines+markers", line={"color": colour, "dash": dash}))
-    fig.update_layout(height=260, margin={"l": 10, "r": 10, "t": 10, "b": 10},
-                      xaxis={"title": "epoch", "dtick": 1}, yaxis={"title": "training error (%)", "range": [-2, 100]})
-    return fig
+    data = [{"type": "scatter", "x": np.arange(1, len(values) + 1), "y": 100 * values, "name": f"{kind}-{depth}",
+             "mode": "lines+markers", "line": {"color": colour, "dash": dash}}
+            for values, kind, colour, dash in ((plain, "plain", DEPTH_COLOURS[1], PLAIN_DASH),
+                                               (residual, "residual", DEPTH_COLOURS[3], RESIDUAL_DASH))]
+    return go.Figure({"data": data, "layout": {
+        "height": 260, "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
+        "xaxis": {"title": {"text": "epoch"}, "dtick": 1},
+        "yaxis": {"title": {"text": "training error (%)"}, "range": [-2, 100]}}})

@@ -38,11 +38,33 @@ def _numpy_rerun(seed: int) -> tuple[np.ndarray, np.ndarray]:
     return tuple(depth_numpy.train(RERUN_BLOCKS, r, x, labels, RERUN_EPOCHS, seed).train_error for r in (False, True))
 
 
-def predict_and_curves(record: dict, depths: list[int]) -> bool:
-    """Predict-then-reveal for the deepest nets, the error curves, the measured headline. Returns "revealed"."""
+@plot.shared
+def _curves_figure(curve: str, hidden: tuple[int, ...]):
+    return charts.training_curves(dx.training_runs(), curve, set(hidden))
+
+
+@plot.shared
+def _gradients_figure(depth: int):
+    return charts.gradient_norms(dx.get_run(depth, False), dx.get_run(depth, True))
+
+
+def revealed() -> bool:
+    """Whether the deepest nets' curves are revealed (``shown`` in the link)."""
+    return bool(st.session_state.get(ui.url_bool("shown", False)))
+
+
+@ui.section("Check yourself: predict the deepest nets")
+def predict_and_curves(record: dict, depths: list[int], shown_in_page: bool) -> None:
+    """Predict-then-reveal for the deepest nets, the error curves, the measured headline.
+
+    Revealing or hiding changes what the digit section says too (the test errors are
+    shown once revealed), so then the whole page reruns instead of this section alone.
+    """
     deepest, epochs = max(depths), record["training"]["epochs"]
+    shown = revealed()
+    if shown != shown_in_page:
+        st.rerun()
     st.subheader(f"Check yourself: predict the {deepest}-layer nets")
-    shown = bool(st.session_state.get(ui.url_bool("shown", False)))
     prediction = st.radio(f"After {epochs} epochs, which {deepest}-layer net has the lower training error?",
                           dx.VERDICTS, index=None, horizontal=True, key=ui.url_choice("pred", None, dx.VERDICTS),
                           disabled=shown)
@@ -59,10 +81,10 @@ def predict_and_curves(record: dict, depths: list[int]) -> bool:
 
     curve = st.radio("training error measured", list(CURVES), format_func=CURVES.get, horizontal=True,
                      key=ui.url_choice("curve", "train_error", list(CURVES)))
-    plot.chart(charts.training_curves(dx.training_runs(), curve, set() if shown else {deepest}), "curves")
+    plot.chart(_curves_figure(curve, () if shown else (deepest,)), "curves")
     if not shown:
         st.caption(f"The {deepest}-layer curves stay hidden until you predict and reveal.")
-        return False
+        return
     small, deep = dx.compare(min(depths), curve), final if curve == "train_error" else dx.compare(deepest, curve)
     degraded = (deep.plain_train_error > small.plain_train_error + dx.CLEAR_GAP
                 and deep.plain_train_error > deep.residual_train_error + dx.CLEAR_GAP)
@@ -85,7 +107,6 @@ def predict_and_curves(record: dict, depths: list[int]) -> bool:
             row[f"{kind}: test error"] = fmt.percent(run.test_error)
         rows.append(row)
     st.dataframe(rows, hide_index=True, key="summary")
-    return True
 
 
 def _growth(ratio_plain: float, ratio_residual: float) -> str:
@@ -103,13 +124,14 @@ def _growth(ratio_plain: float, ratio_residual: float) -> str:
     return f"neither net's gradient grows more than {EXPLODES:g}× towards the input at this depth. "
 
 
+@ui.section("Gradients at initialisation")
 def gradients(depths: list[int]) -> None:
     """Gradient norm per layer at initialisation, with and without BN, and what it shows."""
     st.subheader("Gradients at initialisation: exploding and vanishing")
     names = [str(d) for d in depths]
     depth = int(st.segmented_control("layers", names, key=ui.url_choice("gdepth", names[-1], names), required=True))
     plain, res = dx.get_run(depth, False), dx.get_run(depth, True)
-    plot.chart(charts.gradient_norms(plain, res), "grads")
+    plot.chart(_gradients_figure(depth), "grads")
     ratio_p, ratio_r = dx.gradient_ratio(plain.grad_norms_init), dx.gradient_ratio(res.grad_norms_init)
     first_p, first_r = plain.grad_norms_init_no_bn[0], res.grad_norms_init_no_bn[0]
     st.markdown(
@@ -123,6 +145,7 @@ def gradients(depths: list[int]) -> None:
           "early layers either way.")
 
 
+@ui.section("Run the trained nets on a digit")
 def digit(record: dict, depths: list[int], shown: bool) -> None:
     """A test digit through the plain and the residual net of one depth: prediction and activations."""
     st.subheader("Run the trained nets on a digit")
@@ -154,6 +177,7 @@ def digit(record: dict, depths: list[int], shown: bool) -> None:
                "accumulates, so its scale can grow with depth.")
 
 
+@ui.section("Re-run a small version here")
 def numpy_rerun() -> None:
     """The torch-free small version of the experiment, run on request."""
     layers = dx.depth_of(RERUN_BLOCKS)
@@ -163,7 +187,8 @@ def numpy_rerun() -> None:
                     "out; the tests run exactly this).")
         seed = st.number_input("seed", 0, 999, key=ui.url_int("npseed", 0, 0, 999))
         if st.toggle("run it", key=ui.url_bool("nprun", False)):
-            plain_err, res_err = _numpy_rerun(seed)
+            with st.spinner(f"Training a plain and a residual {layers}-layer net in numpy (a second or two)…"):
+                plain_err, res_err = _numpy_rerun(seed)
             plot.chart(charts.numpy_rerun(plain_err, res_err, layers), "numpy_rerun")
             st.markdown(f"Final training error: plain **{fmt.percent(plain_err[-1])}**, residual "
                         f"**{fmt.percent(res_err[-1])}**.")
@@ -198,7 +223,8 @@ def show() -> None:
         "Each plain net and its residual twin start from the **same weights**: the only difference is the skip. "
         f"SGD, lr {training['lr']}, momentum {training['momentum']}, batch {training['batch']}, "
         f"{training['epochs']} epochs, seed {record['seed']}.")
-    shown = predict_and_curves(record, depths)
+    shown = revealed()
+    predict_and_curves(record, depths, shown)
     gradients(depths)
     digit(record, depths, shown)
     numpy_rerun()

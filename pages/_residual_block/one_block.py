@@ -155,6 +155,12 @@ def identity_quiz(steps: rb.BlockSteps, shortcut: str, cell: tuple[int, int, int
 def show() -> None:
     """The whole first half of the page."""
     st.header("One block, every number")
+    block()
+
+
+@ui.section("One block, every number")
+def block() -> None:
+    """The block's controls, its every value from ONNX Runtime, the step-through and its check: rerun alone."""
     settings = controls()
     shapes = rb.block_shapes(settings.c_in, settings.n, settings.n, settings.c_out, settings.stride)
     shortcut = choose_shortcut(settings, shapes)

@@ -1,12 +1,23 @@
-"""Widgets every page shares: URL state, the provider, "what ran", check-yourself.
+"""Widgets every page shares: URL state, the provider, sections that rerun alone, "what ran", check-yourself.
 
 The math stays in ``playground``; numbers are written by :mod:`pages._shared.format`.
+
+A page is laid out with :func:`page`: its sections above one "What ran" expander. A
+section decorated with :func:`section` is an ``st.fragment``: a change to one of its own
+controls reruns that section only, and the section keeps two things right that live
+outside it: it lists its model calls in "What ran" (the expander holds one small table
+per section, each redrawn by its own section), and after a rerun of its own it writes
+the address bar again from the keys the page's last full run named in :func:`sync_url`.
+A section's controls may therefore change only what the section draws; a control whose
+value other sections read belongs outside every section (its change reruns the page).
 """
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
@@ -139,10 +150,19 @@ def _encode(value) -> str:
 
 
 def sync_url(keys: Iterable[str]) -> None:
-    """Write the current values of ``keys`` into the address bar, so the link reproduces the view."""
+    """Write the current values of ``keys`` into the address bar, so the link reproduces the view.
+
+    Call it at the end of the page. The keys are remembered, so that a :func:`section`
+    rerunning alone writes the link again with its new values.
+    """
     keys = list(keys)
     for key in keys:
         _own(key)
+    st.session_state[_LINK_KEYS] = (_current_page(), keys)
+    _write_link(keys)
+
+
+def _write_link(keys: Sequence[str]) -> None:
     # An empty widget (None) is left out: the link then opens with that widget empty too.
     wanted = {k: _encode(st.session_state[k]) for k in keys if st.session_state.get(k) is not None}
     if dict(st.query_params) != wanted:
@@ -206,18 +226,109 @@ def provider() -> str:
     return st.session_state.get(PROVIDER_KEY, "auto")
 
 
+def runs_table(runs: Sequence[runtime.RunRecord], label: str = "") -> str:
+    """Markdown: one row per model call (model, the provider that actually ran it, latency), under ``label``."""
+    rows = [f"| `{r.model}` | {r.provider} | {r.latency_ms:.2f} |" for r in runs]
+    head = f"**{label}**\n\n" if label else ""
+    return head + "\n".join(["| model | provider | latency (ms) |", "|---|---|---|", *rows])
+
+
+LATENCY_NOTE = "Latency is the wall time of `InferenceSession.run` for that call, on this server."
+
+
 def show_runs(runs: Sequence[runtime.RunRecord], title: str = "What ran") -> None:
-    """The "what ran" expander: model, provider that actually ran, latency."""
-    notes = sorted({r.note for r in runs if r.note})
-    for note in notes:
+    """A "what ran" expander of its own, for a page not laid out with :func:`page`."""
+    for note in sorted({r.note for r in runs if r.note}):
         st.info(note)
     with st.expander(title):
         if not runs:
             st.write("No model ran for this view.")
             return
-        st.table([{"model": r.model, "provider": r.provider, "latency (ms)": f"{r.latency_ms:.2f}"}
-                  for r in runs])
-        st.caption("Latency is the wall time of `InferenceSession.run` for that call, on this server.")
+        st.markdown(runs_table(runs))
+        st.caption(LATENCY_NOTE)
+
+
+# ---------------------------------------------------------------- sections
+_PANEL_KEY = "_ui_runs_panel"  # (page, its "What ran" expander): a container of the page's last full run
+_LINK_KEYS = "_ui_link_keys"  # (page, keys) the last full run wrote into the link
+_LISTED_KEY = "_ui_runs_listed"  # model calls listed by the sections of this full run, for the notes
+
+
+@contextmanager
+def page(title: str = "What ran") -> Iterator[None]:
+    """Lay out the page: everything drawn inside the block, then one "What ran" expander below it.
+
+    The expander is made before the sections run, so that a :func:`section` rerunning
+    alone can still reach it; each section (and each :func:`listed` block) fills its own
+    part. Provider notes (e.g. "running on the CPU instead") are shown once, above it.
+    """
+    body = st.container()
+    notes = st.empty()
+    panel = st.expander(title)
+    st.session_state[_PANEL_KEY] = (_current_page(), panel)
+    st.session_state[_LISTED_KEY] = []
+    with body:
+        yield
+    listed_runs = st.session_state.pop(_LISTED_KEY, [])
+    with notes.container():
+        for note in sorted({r.note for r in listed_runs if r.note}):
+            st.info(note)
+    with panel:
+        if listed_runs:
+            st.caption(LATENCY_NOTE)
+        else:
+            st.write("No model ran for this view.")
+
+
+@contextmanager
+def listed(label: str) -> Iterator[list[runtime.RunRecord]]:
+    """Record the model calls made in the block and list them in the page's "What ran" under ``label``.
+
+    Outside :func:`page` (e.g. a page function run alone in a test) the calls are listed in place.
+    """
+    with runtime.record_runs(alone=True) as runs:
+        yield runs
+    page_panel = st.session_state.get(_PANEL_KEY)
+    if page_panel is None or page_panel[0] != _current_page():  # no ui.page on this page: list them here
+        show_runs(runs)
+        return
+    panel = page_panel[1]
+    st.session_state.setdefault(_LISTED_KEY, []).extend(runs)
+    with panel:
+        # Always write here, even when nothing ran: a fragment may only fill an outside
+        # container on its own reruns if it wrote to it in the last full run.
+        if runs:
+            st.markdown(runs_table(runs, label))
+        else:
+            st.empty()
+
+
+def _rerun_alone() -> bool:
+    """Whether the running script is a fragment's rerun, not a full run of the page."""
+    ctx = get_script_run_ctx(suppress_warning=True)
+    return bool(ctx and ctx.fragment_ids_this_run)
+
+
+def section(label: str) -> Callable:
+    """Decorator: draw one section of a page as an ``st.fragment`` that lists its model calls under ``label``.
+
+    A change to one of the section's own controls reruns only the section, with the
+    arguments it got in the last full run; afterwards the section writes the link
+    again (:func:`sync_url`'s keys) and its part of "What ran". The section's return
+    value is available in full runs only.
+    """
+    def decorate(func: Callable) -> Callable:
+        @functools.wraps(func)
+        def body(*args, **kwargs):
+            with listed(label):
+                result = func(*args, **kwargs)
+            if _rerun_alone():
+                page_keys = st.session_state.get(_LINK_KEYS)
+                if page_keys and page_keys[0] == _current_page():
+                    _write_link(page_keys[1])
+            return result
+        return st.fragment(body)
+    return decorate
 
 
 # ---------------------------------------------------------------- exercises

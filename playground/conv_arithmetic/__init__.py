@@ -8,7 +8,8 @@ The public API of the concept (page ``pages/conv_arithmetic.py``):
   and the usage counts (:mod:`.formulas`);
 - :func:`summarize`, the network calculator (:mod:`.network`);
 - :func:`make_question`, the check-yourself quiz (:mod:`.quiz`);
-- :mod:`.shape_probe`, one-node ONNX graphs that confirm the shapes on ONNX Runtime.
+- :mod:`.shape_probe`, one-node ONNX graphs that confirm the shapes on ONNX Runtime;
+- :func:`warm`, which builds the default view's probe, for a server about to open.
 
 Examples
 --------
@@ -36,5 +37,13 @@ __all__ = [
     "Axis", "GRAMMAR", "NotAWholeNumber", "PRESETS", "RF_WHOLE", "ShapeError", "SpecError", "conv_macs",
     "conv_output_size", "conv_params", "dense_params", "dilated_size", "make_question", "resolve_padding",
     "same_padding", "shape_probe", "summarize", "totals", "transposed_conv_output_size", "transposed_overlap",
-    "usage_grid",
+    "usage_grid", "warm",
 ]
+
+
+def warm() -> None:
+    """Build and run the default view's shape probe once (its ONNX graph and session are cached per process).
+
+    A server calls this before its first visitor, who would otherwise wait for it.
+    """
+    shape_probe.conv(6, 6, 3, 2, 3, (0, 0, 0, 0), 1, 1, "auto")

@@ -8,7 +8,8 @@ The public API of the concept (page ``pages/edge_filters.py``):
 - the named kernels, steering, flipping and RGB volumes (:mod:`.kernels`);
 - typed kernels and their link form (:mod:`.kernel_text`);
 - sample photos and drawn patterns (:mod:`.samples`);
-- the first-layer filters of the trained digit networks (:mod:`.learned`).
+- the first-layer filters of the trained digit networks (:mod:`.learned`);
+- :func:`warm`, which loads what the page reads, for a server about to open.
 
 Examples
 --------
@@ -19,6 +20,7 @@ Examples
 array([ 0., 30., 30.,  0.], dtype=float32)
 """
 
+from playground.edge_filters import learned, samples
 from playground.edge_filters.conv import (
     COURSE_SIDE,
     MODEL,
@@ -65,5 +67,18 @@ __all__ = [
     "MAX_CUSTOM_VALUE", "MAX_KERNEL_TEXT", "MODEL", "SCHARR_SMOOTH", "SCHARR_X", "SCHARR_Y", "SOBEL_SMOOTH",
     "SOBEL_X", "SOBEL_Y", "VERTICAL", "VOLUME_CHANNELS", "Exercise", "KernelTextError", "Patch", "angle_kernel",
     "apply_kernel", "apply_kernels", "conv2d", "course_example", "edge_direction", "exercise", "flip_kernel",
-    "format_kernel", "gradient_magnitude", "output_shape", "parse_kernel", "patch_at", "volume_filter",
+    "format_kernel", "gradient_magnitude", "output_shape", "parse_kernel", "patch_at", "volume_filter", "warm",
 ]
+
+
+def warm() -> None:
+    """Decode the sample photos, draw the patterns and read the learned filters (all cached per process).
+
+    A server calls this before its first visitor, who would otherwise wait for it.
+    """
+    for name in samples.SAMPLES:
+        samples.sample_rgb(name)
+    for name in samples.SYNTHETIC:
+        samples.synthetic_rgb(name)
+    for name in learned.NETWORKS:
+        learned.first_layer(name)

@@ -334,11 +334,21 @@ def test_red_only_volume_filter_zeroes_green_and_blue():
     assert r"W_R = \begin{bmatrix}1 & 0 & -1" in text
 
 
+def what_ran(at: AppTest) -> list[list[str]]:
+    """The (model, provider, latency) rows of every section's table in the "What ran" expander."""
+    panel = next(e for e in at.expander if e.label == "What ran")
+    lines = [line for md in panel.markdown for line in md.value.splitlines() if line.startswith("| `")]
+    return [[cell.strip().strip("`") for cell in line.strip("|").split("|")] for line in lines]
+
+
 def test_what_ran_lists_the_conv2d_model_on_each_call():
-    """Every filter on the page ran through the conv2d model, listed in "What ran"."""
+    """Every filter on the page ran through the conv2d model, listed in "What ran" with the provider that ran it."""
     at = page()
-    table = at.table[0].value
-    assert len(table) == 6 and set(table["model"]) == {"conv2d"}  # 6×6 example, filter, gradient pair, learned, volume, quiz
+    rows = what_ran(at)
+    assert len(rows) == 6  # 6×6 example, filter, gradient pair, learned, volume, quiz: one section each
+    assert {model for model, _, _ in rows} == {"conv2d"}
+    assert {provider for _, provider, _ in rows} <= {"CPUExecutionProvider", "CUDAExecutionProvider"}
+    assert all(float(latency) >= 0 for _, _, latency in rows)
 
 
 # ---------------------------------------------------------------- links and check yourself

@@ -107,7 +107,9 @@ def test_the_runtime_agrees_and_the_raw_operator_differs_at_exactly_half():
 def test_what_ran_lists_the_post_processing_model():
     """The course-rule and raw runs of nms_postprocess, and the bare operator without a cap, on this rerun."""
     at = open_page()
-    models = list(next(t.value for t in at.table if "model" in t.value.columns)["model"])
+    panel = next(e for e in at.expander if e.label == "What ran")
+    rows = [line for md in panel.markdown for line in md.value.splitlines() if line.startswith("| `")]
+    models = [line.strip("|").split("|")[0].strip().strip("`") for line in rows]
     assert models.count("nms_postprocess") == 2 and "NonMaxSuppression, no cap" in models
 
 

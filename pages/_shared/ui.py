@@ -92,7 +92,7 @@ def _seed(key: str, default, parse: Callable[[str], object]) -> str:
             try:
                 value = parse(raw)
             except (ValueError, TypeError, OverflowError):
-                st.session_state.setdefault(_BAD_PARAMS_KEY, []).append(f"{key}={raw[:40]}")
+                st.session_state.setdefault(_BAD_PARAMS_KEY, []).append((key, raw))
         st.session_state[key] = value
     return key
 
@@ -180,7 +180,7 @@ def url_notice() -> None:
     bad = st.session_state.pop(_BAD_PARAMS_KEY, None)
     if bad:
         st.warning("Some settings in the link were not valid and were reset to defaults: "
-                   + ", ".join(f"`{b}`" for b in bad))
+                   + ", ".join(f"{key}={fmt.escape(raw, limit=40)}" for key, raw in bad))  # the value: escaped
 
 
 # ---------------------------------------------------------------- the page itself

@@ -99,6 +99,12 @@ def _verify(name: str, entry: dict) -> Path:
     with _verified_lock:
         if _verified.get(key):
             return path
+    expected_bytes = entry.get("bytes")
+    if expected_bytes is not None and stat.st_size < expected_bytes:
+        raise ModelUnavailable(
+            f"{rel} does not match the manifest: it has {stat.st_size:,} bytes of {expected_bytes:,}, so it was "
+            f"cut short (an interrupted copy, download or export). Rebuild it with: {rebuild_command(name)}"
+        )
     actual = sha256_of(path)
     if actual != entry["sha256"]:
         raise ModelUnavailable(

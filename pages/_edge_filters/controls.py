@@ -89,7 +89,7 @@ def chosen_kernel(choice: str) -> np.ndarray:
         try:
             kernel = edge_filters.parse_kernel(text)
         except edge_filters.KernelTextError as exc:  # the link keeps the last kernel that worked
-            st.error(f"{exc} Until it is fixed, the page uses the course's vertical kernel.")
+            st.error(f"{fmt.escape(exc, limit=300)} Until it is fixed, the page uses the course's vertical kernel.")
         else:
             st.session_state["k"] = st.session_state["_k_text_for"] = edge_filters.format_kernel(kernel)
             return kernel

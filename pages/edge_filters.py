@@ -28,7 +28,7 @@ with ui.page():  # sections 1, 2's parts and Check yourself rerun alone when the
     st.header("2 · On a picture")
     try:
         on_a_picture(applied, p, s, flip, signs)
-    except ModelUnavailable as exc:  # conv2d missing or altered: say which file; sections 4 and 5 still run
+    except ModelUnavailable as exc:  # conv2d missing or altered: say which file; section 4 and the check still run
         ui.model_unavailable(exc)
     st.header("4 · Convolution or cross-correlation?")
     flip_section(kernel, flip)

@@ -38,7 +38,7 @@ quiz.show(list(KEYS))
 about.show()
 try:
     digit_runs = list(state.shared_digits(ui.provider()).runs)
-except ModelUnavailable:  # section 4 has said which file is missing and how to rebuild it
+except ModelUnavailable:  # section 5 has said which file is missing and how to rebuild it
     digit_runs = []
 ui.show_runs(list(data.runs) + digit_runs, "What ran (once per server, for every visitor)")
 st.caption("The evaluation pictures were encoded by ONNX Runtime once when the first visitor opened this page; "

@@ -55,7 +55,7 @@ def warm() -> float:
     make_subplots(rows=1, cols=2).add_trace(go.Heatmap(z=[[0.0]]), 1, 1).add_trace(go.Scatter(y=[0]), 1, 2)
     go.Figure(go.Bar(y=[0]))
     for problem in load_models(built_concepts()):
-        print(f"playground: {problem} The pages that need it say so; the others work.", flush=True)
+        print(f"playground: {problem} (the pages that need it say so; the others work)", flush=True)
     visit_every_page()
     return time.perf_counter() - start
 

@@ -23,6 +23,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from pages._shared import format as fmt
+from pages._shared import typed
 from playground import runtime
 
 PROVIDER_KEY = "provider"
@@ -180,6 +181,56 @@ def url_notice() -> None:
     if bad:
         st.warning("Some settings in the link were not valid and were reset to defaults: "
                    + ", ".join(f"`{b}`" for b in bad))
+
+
+# ---------------------------------------------------------------- typed numbers
+FIELD_SUFFIX = "__typed"  # number field K is drawn as the text box K + this; K itself holds the value read
+_FIELDS_KEY = "_ui_fields"  # {K: (the value the field last read, the text it read it from)}
+_UNSEEN = object()
+
+
+def field_key(key: str) -> str:
+    """The widget key of number field ``key``'s text box (what a test types into)."""
+    return key + FIELD_SUFFIX
+
+
+def number_field(label: str, lo: float | None, hi: float | None, *, key: str, value: float | None = None,
+                 whole: bool = True, optional: bool = False, container=None, **text_kwargs) -> int | float | None:
+    """A number the learner types, read exactly and checked against ``[lo, hi]``: the value, or None.
+
+    Drawn as a text box, so the server reads the very text the field shows (Streamlit's
+    number input keeps its last valid value on the server while the browser shows
+    −5 or 99999999999999999999, and reads ``1e3`` as 1). When the text is not valid,
+    an error in words is drawn under the field (in ``container``, e.g. its column) and
+    the function returns None: the caller draws no result from it.
+
+    ``st.session_state[key]`` holds the value read (an ``int`` for a ``whole`` field,
+    None while the text is not valid), so :func:`url_int`/:func:`url_float` seed it,
+    :func:`sync_url` writes it into the link (leaving it out while it is None) and
+    other code reads it as it read a number input's value. Setting the key from
+    outside (a preset, a button, a new link) refills the box. ``value`` is the start
+    value when the key is not seeded (default ``lo``, or empty for an ``optional``
+    field, which reads as None without an error: an answer not typed yet).
+    ``text_kwargs`` go to ``st.text_input`` (``help``, ``disabled``, ``on_change``, ...).
+    """
+    box = container if container is not None else st
+    text_key = field_key(key)
+    seen = st.session_state.setdefault(_FIELDS_KEY, {})
+    if key not in st.session_state:
+        st.session_state[key] = value if value is not None or optional else lo
+    current = st.session_state[key]
+    last_value, last_text = seen.get(key, (_UNSEEN, ""))
+    if last_value is _UNSEEN or last_value != current:  # first drawn, or set from outside: show the value
+        st.session_state[text_key] = typed.show_number(current)
+    elif text_key not in st.session_state:  # the box was not drawn in the last run: keep what was typed
+        st.session_state[text_key] = last_text
+    text = box.text_input(label, key=text_key, **text_kwargs)
+    reading = typed.read_number(text, lo, hi, whole=whole, name=label, optional=optional)
+    st.session_state[key] = reading.value
+    seen[key] = (reading.value, text)
+    if not reading.ok:
+        box.error(reading.problem)
+    return reading.value
 
 
 # ---------------------------------------------------------------- the page itself

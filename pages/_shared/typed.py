@@ -98,7 +98,7 @@ def read_number(text: str | None, lo: float | None, hi: float | None, *, whole: 
     if ((lo is not None and number < Decimal(str(lo))) or (hi is not None and number > Decimal(str(hi)))
             or abs(number) > MAX_MAGNITUDE):
         spelled = f" (= {fmt.exact(float(number))})" if "e" in typed.lower() and abs(number) < 10**15 else ""
-        return Reading(None, f"{need}; you typed {_echo(raw)}{spelled}, which is out of range.".replace("-", fmt.MINUS))
+        return Reading(None, f"{need}; you typed {_echo(raw)}{spelled}, which is out of range.")
     if whole:
         if number != number.to_integral_value():
             return Reading(None, f"{need}; you typed {_echo(raw)}, which is not a whole number.")

@@ -233,6 +233,22 @@ def number_field(label: str, lo: float | None, hi: float | None, *, key: str, va
     return reading.value
 
 
+WAITING = ("Nothing is computed from these numbers until every field holds a valid one: "
+           "the message under the field says what it takes.")
+
+
+def missing(*values) -> bool:
+    """Whether a number field a result needs is not valid (None); if so, say that no result is drawn.
+
+    Use it as ``if ui.missing(h, w): return`` right after the fields, so that a
+    result is never drawn for a value other than the one the field shows.
+    """
+    if any(v is None for v in values):
+        st.info(WAITING)
+        return True
+    return False
+
+
 # ---------------------------------------------------------------- the page itself
 # KaTeX draws display formulas in boxes that scroll sideways; a pixel or two of overflow made them
 # scroll regions that a keyboard cannot reach (axe: scrollable-region-focusable). Padding removes it.

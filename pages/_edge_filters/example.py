@@ -31,9 +31,12 @@ def course_example(applied: np.ndarray, p: int, s: int, signs: tuple[str, str] |
     for col, key, hi, label in ((pickers[0], "pi", out_h - 1, "Output row i"),
                                 (pickers[1], "pj", out_w - 1, "Output column j")):
         ui.url_int(key, 0 if key == "pi" else 1, 0, MAX_PICK)
-        st.session_state[key] = min(st.session_state[key], hi)  # the output may have shrunk
-        col.number_input(label, 0, hi, step=1, key=key)
+        if st.session_state[key] is not None:  # None: the field's text is not valid; it says so itself
+            st.session_state[key] = min(st.session_state[key], hi)  # the output may have shrunk
+        ui.number_field(label, 0, hi, key=key, container=col)
     i, j = st.session_state["pi"], st.session_state["pj"]
+    if ui.missing(i, j):
+        return
     patch = edge_filters.patch_at(image, applied, i, j, p, s)
     a, b, c = st.columns([4, 3, 3])
     with a:
@@ -87,7 +90,8 @@ def exercise_section(provider: str) -> None:
     st.latex(rf"\text{{patch}} = {fmt.bmatrix(ex.patch)} \qquad K = {fmt.bmatrix(ex.kernel)}")
     answer = float(edge_filters.apply_kernel(ex.patch, ex.kernel, provider=provider)[0, 0])
     guess_col, buttons = st.columns([2, 3])
-    guess = guess_col.number_input("Your prediction", value=None, step=1.0, key="q_guess")
+    guess = ui.number_field("Your prediction", None, None, whole=False, optional=True, key="q_guess",
+                            container=guess_col)
     products = " + ".join(f"{fmt.num(v)}·{fmt.num(k)}" for v, k in zip(ex.patch.ravel(), ex.kernel.ravel()))
     with buttons:
         ui.check_answer(guess, answer, key="q", tolerance=1e-6,

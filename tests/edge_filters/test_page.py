@@ -122,8 +122,8 @@ def test_same_padding_caption_is_true_for_the_stride(kern, f, s):
 def test_picker_writes_out_the_chosen_cell():
     """Picking output cell (3, 0) highlights its patch and writes patch ⊙ kernel = sum with its numbers."""
     at = page(kern="sobel_x")
-    at.number_input(key="pi").set_value(3).run()
-    at.number_input(key="pj").set_value(0).run()
+    at.text_input(key="pi__typed").input("3").run()
+    at.text_input(key="pj__typed").input("0").run()
     ok(at)
     expected = loop_correlate_2d(COURSE, edge_filters.SOBEL_X)[3, 0]
     text = latex(at)
@@ -136,7 +136,7 @@ def test_picker_follows_a_shrinking_output():
     at = page(pj="3")
     at.slider(key="s").set_value(3).run()
     ok(at)
-    assert at.number_input(key="pj").value == 1  # (6 − 3)//3 + 1 = 2 columns: 0 and 1
+    assert at.text_input(key="pj__typed").value == "1"  # (6 − 3)//3 + 1 = 2 columns: 0 and 1
 
 
 def test_link_to_a_far_output_cell_reopens_it():
@@ -144,7 +144,7 @@ def test_link_to_a_far_output_cell_reopens_it():
     at = page(p="4", pi="11", pj="11")
     ok(at)
     assert not at.warning, [w.value for w in at.warning]
-    assert at.number_input(key="pi").value == 11 and at.number_input(key="pj").value == 11
+    assert at.text_input(key="pi__typed").value == "11" and at.text_input(key="pj__typed").value == "11"
     assert r"\text{output}_{11,11}" in latex(at)
     assert chart_values(at, "Output 12×12").shape == (12, 12)
 
@@ -377,14 +377,14 @@ def test_check_yourself_right_and_wrong_answers():
     at = page(q="42")
     question = edge_filters.exercise(42)
     answer = float(np.sum(question.patch.astype(float) * question.kernel))
-    at.number_input(key="q_guess").set_value(answer).run()
+    at.text_input(key="q_guess__typed").input(str(answer)).run()
     at.button(key="q_check").click().run()
     assert at.success and f"Right: {answer:g}" in at.success[0].value
-    at.number_input(key="q_guess").set_value(answer + 1).run()
+    at.text_input(key="q_guess__typed").input(str(answer + 1)).run()
     at.button(key="q_check").click().run()
     assert any("Not quite" in e.value for e in at.error)
     at.button(key="q_new").click().run()
-    assert at.query_params["q"] != "42" and at.number_input(key="q_guess").value is None
+    assert at.query_params["q"] != "42" and at.text_input(key="q_guess__typed").value == ""
 
 
 # ---------------------------------------------------------------- uploads

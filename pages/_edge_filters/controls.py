@@ -9,6 +9,7 @@ import numpy as np
 import streamlit as st
 
 from pages._edge_filters import figures
+from pages._shared import format as fmt
 from pages._shared import plot, ui
 from playground import edge_filters
 from playground.conv_shape import conv_output_size, same_padding
@@ -88,7 +89,8 @@ def chosen_kernel(choice: str) -> np.ndarray:
         try:
             kernel = edge_filters.parse_kernel(text)
         except edge_filters.KernelTextError as exc:  # the link keeps the last kernel that worked
-            st.error(f"{exc} Until it is fixed, the page uses the course's vertical kernel.")
+            # the message quotes the visitor's text: escaped, so it is shown as typed, never as markup
+            st.error(f"{fmt.escape(exc, limit=300)} Until it is fixed, the page uses the course's vertical kernel.")
         else:
             st.session_state["k"] = st.session_state["_k_text_for"] = edge_filters.format_kernel(kernel)
             return kernel

@@ -17,7 +17,7 @@ from pages._shared import format as fmt
 
 # A plain decimal number: optional sign, digits with an optional point, an optional exponent.
 # Python's own float() also takes "1_000", "infinity" and non-ASCII digits; a field takes none of them.
-_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+_NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")  # ASCII digits only
 _MINUSES = str.maketrans({"\u2212": "-", "\u2013": "-"})  # the pages write − (U+2212); a pasted one reads as -
 _NAMED = {"nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"}
 MAX_ECHO = 40  # characters of the typed text repeated in the message
@@ -96,8 +96,8 @@ def read_number(text: str | None, lo: float | None, hi: float | None, *, whole: 
     except InvalidOperation:  # pragma: no cover - the pattern above admits only what Decimal reads
         return Reading(None, f"{need}; you typed {_echo(raw)}, which is not a number.")
     if ((lo is not None and number < Decimal(str(lo))) or (hi is not None and number > Decimal(str(hi)))
-            or abs(number) > MAX_MAGNITUDE):
-        spelled = f" (= {fmt.exact(float(number))})" if "e" in typed.lower() and abs(number) < 10**15 else ""
+            or number.copy_abs() > MAX_MAGNITUDE):  # copy_abs: no rounding, no overflow
+        spelled = f" (= {fmt.exact(float(number))})" if "e" in typed.lower() and number.copy_abs() < 10**15 else ""
         return Reading(None, f"{need}; you typed {_echo(raw)}{spelled}, which is out of range.")
     if whole:
         if number != number.to_integral_value():

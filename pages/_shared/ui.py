@@ -185,7 +185,7 @@ def url_notice() -> None:
 
 # ---------------------------------------------------------------- typed numbers
 FIELD_SUFFIX = "__typed"  # number field K is drawn as the text box K + this; K itself holds the value read
-_FIELDS_KEY = "_ui_fields"  # {K: (the value the field last read, the text it read it from)}
+FIELDS_KEY = "_ui_fields"  # {K: (the value the field last read, the text it read it from, (lo, hi, whole, optional))}
 _UNSEEN = object()
 
 
@@ -215,11 +215,11 @@ def number_field(label: str, lo: float | None, hi: float | None, *, key: str, va
     """
     box = container if container is not None else st
     text_key = field_key(key)
-    seen = st.session_state.setdefault(_FIELDS_KEY, {})
+    seen = st.session_state.setdefault(FIELDS_KEY, {})
     if key not in st.session_state:
         st.session_state[key] = value if value is not None or optional else lo
     current = st.session_state[key]
-    last_value, last_text = seen.get(key, (_UNSEEN, ""))
+    last_value, last_text, _ = seen.get(key, (_UNSEEN, "", None))
     if last_value is _UNSEEN or last_value != current:  # first drawn, or set from outside: show the value
         st.session_state[text_key] = typed.show_number(current)
     elif text_key not in st.session_state:  # the box was not drawn in the last run: keep what was typed
@@ -227,7 +227,7 @@ def number_field(label: str, lo: float | None, hi: float | None, *, key: str, va
     text = box.text_input(label, key=text_key, **text_kwargs)
     reading = typed.read_number(text, lo, hi, whole=whole, name=label, optional=optional)
     st.session_state[key] = reading.value
-    seen[key] = (reading.value, text)
+    seen[key] = (reading.value, text, (lo, hi, whole, optional))  # the rule, for tests that type into every field
     if not reading.ok:
         box.error(reading.problem)
     return reading.value

@@ -15,10 +15,14 @@ The reader itself (:mod:`pages._shared.typed`) is unit-tested on every value bel
 
 from __future__ import annotations
 
+import base64
 import math
 import os
+import random
 import re
+import zlib
 from dataclasses import dataclass
+from urllib.parse import quote
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -316,3 +320,56 @@ def test_typed_input_gets_words_not_a_stale_result(case):
     finally:
         at.text_input(key=ui.field_key(case.key)).input(before).run()
     assert not at.exception and not at.error and at.text_input(key=ui.field_key(case.key)).value == before
+
+
+# ---------------------------------------------------------------- long text in the link (issue #15, item 7)
+@pytest.mark.parametrize("text", ["conv f=3 c=16", "conv f=3 s=1 p=same c=64\n" * 300, "é ü ∑ " * 2000])
+def test_pack_text_keeps_links_short_and_reads_back(text):
+    """A text is written into the link as it is when short, else compressed within the limit, and reads back."""
+    packed = ui.pack_text(text, ui.LINK_TEXT_LIMIT)
+    assert packed is not None and len(quote(packed, safe="")) <= ui.LINK_TEXT_LIMIT
+    assert (packed == text) == (len(quote(text, safe="")) <= ui.LINK_TEXT_LIMIT)
+    assert (text if packed == text else ui.unpack_text(packed, 20_000)) == text
+
+
+def test_pack_text_leaves_out_what_cannot_fit():
+    """Text that stays over the limit even compressed (here: random digits) is left out (None)."""
+    rng = random.Random(15)
+    text = "\n".join(f"conv f={rng.randrange(1, 99)} c={rng.randrange(1, 9999)}" for _ in range(800))
+    assert ui.pack_text(text, ui.LINK_TEXT_LIMIT) is None
+
+
+@pytest.mark.parametrize("raw", ["z~!!!", "z~" + "A" * 10, "z~" + base64.urlsafe_b64encode(zlib.compress(b"x" * 10**6)).decode()])
+def test_unpack_text_refuses_damaged_or_oversized_values(raw):
+    """A damaged value, or one that would unpack past the text limit (a zip bomb), is refused, not inflated."""
+    with pytest.raises(ValueError):
+        ui.unpack_text(raw, 20_000)
+
+
+def network_app(**params) -> AppTest:
+    at = AppTest.from_file(str(REPO_ROOT / "pages" / "conv_arithmetic.py"), default_timeout=TIMEOUT)
+    at.query_params.update({"tab": "Whole network", **params})
+    return at.run()
+
+
+@pytest.mark.skipif("conv_arithmetic" not in {c.slug for c in built_concepts()}, reason="needs Padding & stride")
+def test_a_300_line_network_gives_a_short_link_that_reproduces_it():
+    """300 layers (about 9,000 characters) go into the link compressed, under 2,000 characters, and the link
+    opens the same network."""
+    net = "conv f=3 s=1 p=same c=16\n" * 300
+    at = network_app()
+    at.text_area(key="net").input(net).run()
+    assert not at.exception and len(quote(at.query_params["net"], safe="")) <= ui.LINK_TEXT_LIMIT
+    again = network_app(**dict(at.query_params))
+    assert not again.exception and not again.warning and again.text_area(key="net").value == net
+
+
+@pytest.mark.skipif("conv_arithmetic" not in {c.slug for c in built_concepts()}, reason="needs Padding & stride")
+def test_a_network_too_long_for_a_link_is_left_out_and_the_page_says_so():
+    """A network that stays over the limit compressed is left out of the link, with a sentence saying so."""
+    rng = random.Random(7)
+    net = "\n".join(f"conv f={rng.choice((1, 3, 5))} c={rng.randrange(1, 9999)}" for _ in range(800))
+    at = network_app()
+    at.text_area(key="net").input(net).run()
+    assert not at.exception and "net" not in at.query_params
+    assert any("too long for a link" in c.value for c in at.caption)

@@ -25,6 +25,9 @@ def network_tab() -> None:
         shape = tuple(ui.number_field(label, 1, network.MAX_INPUT, key=key, container=c[n])
                       for n, (label, key) in enumerate((("n_H", "net_h"), ("n_W", "net_w"), ("n_C", "net_c"))))
         text = st.text_area("Layers, one a line", key="net", height=300)  # no max_chars: it would cut silently
+        cut = ui.link_note("net")
+        if cut:
+            st.caption(cut)
         with st.expander("How to write a network"):
             st.code(network.GRAMMAR, language=None)
     with right:

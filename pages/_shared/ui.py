@@ -14,10 +14,14 @@ value other sections read belongs outside every section (its change reruns the p
 
 from __future__ import annotations
 
+import base64
+import binascii
 import functools
 import math
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from urllib.parse import quote
 
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
@@ -135,18 +139,68 @@ def url_bool(key: str, default: bool) -> str:
     return _seed(key, default, parse)
 
 
-def url_text(key: str, default: str, max_len: int = 2000) -> str:
-    """Widget key whose free text lives in the URL (truncated to ``max_len``)."""
+LINK_TEXT_LIMIT = 2000  # characters a text may take in the link, URL-encoded (common proxies cut near 8 KB in all)
+_PACKED = "z~"  # a link value starting so is zlib-compressed, base64url text
+_LINK_LIMITS: dict[tuple[str, str], int] = {}  # (page, key) -> the link limit of a url_text(..., link_limit=...) key
+
+
+def url_text(key: str, default: str, max_len: int = 2000, link_limit: int | None = None) -> str:
+    """Widget key whose free text lives in the URL (a longer one is refused and reported).
+
+    With ``link_limit`` the text may be longer than a link should be: beyond that
+    many URL-encoded characters it is written compressed, and left out of the link
+    when even that is too long (:func:`link_note` says so on the page).
+    """
+    if link_limit is not None:
+        _LINK_LIMITS[(_current_page(), key)] = link_limit
+
     def parse(raw: str) -> str:
+        if link_limit is not None and raw.startswith(_PACKED):
+            raw = unpack_text(raw, max_len)
         if len(raw) > max_len:
             raise ValueError("too long")
         return raw
     return _seed(key, default, parse)
 
 
-def _encode(value) -> str:
+def pack_text(text: str, limit: int) -> str | None:
+    """``text`` as a link value within ``limit`` URL-encoded characters: as it is, compressed, or None (too long)."""
+    if len(quote(text, safe="")) <= limit:
+        return text
+    packed = _PACKED + base64.urlsafe_b64encode(zlib.compress(text.encode(), 9)).decode().rstrip("=")
+    return packed if len(packed) <= limit else None
+
+
+def unpack_text(raw: str, max_len: int) -> str:
+    """The text of a :func:`pack_text` value; ValueError for one that is damaged or unpacks past ``max_len``."""
+    body = raw[len(_PACKED):]
+    try:
+        data = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+        inflate = zlib.decompressobj()
+        out = inflate.decompress(data, 4 * max_len + 4)  # UTF-8 is at most 4 bytes a character: a bomb stops here
+        if inflate.unconsumed_tail or not inflate.eof:
+            raise ValueError("damaged or too long")
+        return out.decode()
+    except (binascii.Error, zlib.error, UnicodeDecodeError) as exc:
+        raise ValueError("damaged") from exc
+
+
+def link_note(key: str) -> str | None:
+    """A sentence for the page when the link leaves ``key``'s text out (too long even compressed), else None."""
+    limit = _LINK_LIMITS.get((_current_page(), key))
+    text = st.session_state.get(key)
+    if limit is None or not isinstance(text, str) or pack_text(text, limit) is not None:
+        return None
+    return (f"This text ({len(text):,} characters) is too long for a link, even compressed (links keep at most "
+            f"{limit:,} characters of it): a copied link leaves it out and opens with the default instead.")
+
+
+def _encode(value, key: str = "") -> str | None:
     if isinstance(value, bool):
         return "1" if value else "0"
+    limit = _LINK_LIMITS.get((_current_page(), key))
+    if limit is not None and isinstance(value, str):
+        return pack_text(value, limit)
     return str(value)
 
 
@@ -165,7 +219,8 @@ def sync_url(keys: Iterable[str]) -> None:
 
 def _write_link(keys: Sequence[str]) -> None:
     # An empty widget (None) is left out: the link then opens with that widget empty too.
-    wanted = {k: _encode(st.session_state[k]) for k in keys if st.session_state.get(k) is not None}
+    wanted = {k: _encode(st.session_state[k], k) for k in keys if st.session_state.get(k) is not None}
+    wanted = {k: v for k, v in wanted.items() if v is not None}  # a text too long for a link is left out
     if dict(st.query_params) != wanted:
         st.query_params.from_dict(wanted)
 

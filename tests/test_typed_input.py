@@ -295,6 +295,10 @@ def test_typed_input_gets_words_not_a_stale_result(case):
             if case.kind == "long" and case.key in LIMITED_AREAS:  # the limit is stated as a limit
                 assert any("at most" in m for m in messages(at)), messages(at)
             assert_no_markup(at)
+            long_params = [k for k, v in at.query_params.items() if len(quote(str(v), safe="")) > ui.LINK_TEXT_LIMIT]
+            assert not long_params, f"link parameters over {ui.LINK_TEXT_LIMIT} characters: {long_params}"
+            if case.key in at.session_state["_ui_url_keys"] and case.key not in at.query_params and case.kind != "empty":
+                assert any("too long for a link" in c.value for c in at.caption)  # the page says what was left out
         finally:
             at.text_area(key=case.key).input(before).run()
         assert not at.exception and at.text_area(key=case.key).value == before

@@ -90,7 +90,10 @@ def controls() -> SceneView | None:
         return SceneView(random_scene(seed, n, size, chosen), mode, seed, n, size)
     text = st.text_area("one object a line: class x y w h, in pixels (x, y: its midpoint; class: "
                         + ", ".join(CLASS_NAMES) + " or its first letter)",
-                        key=ui.url_text("placed", DEFAULT_PLACED, 600), height=110)
+                        key=ui.url_text("placed", DEFAULT_PLACED, 600, link_limit=ui.LINK_TEXT_LIMIT), height=110)
+    cut = ui.link_note("placed")
+    if cut:
+        st.caption(cut)
     scene = placed_scene(text, size)
     if isinstance(scene, str):
         st.warning(f"Those objects cannot be drawn: {scene}. Showing the example objects instead.")

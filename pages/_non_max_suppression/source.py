@@ -73,6 +73,9 @@ def _hand() -> bs.BoxSet:
     text = cols[0].text_area("boxes, one per line: x1 y1 x2 y2 score [class]", key="boxes", height=150,
                              help=f"Corners are whole numbers 0–{bs.CANVAS} (y grows downwards); score 0–1; class "
                                   f"1–{bs.MAX_CLASSES}, 1 if left out. At most {bs.MAX_BOXES} boxes.")
+    cut = ui.link_note("boxes")
+    if cut:
+        cols[0].caption(cut)
     with cols[1]:
         st.slider("score of a dragged box", 0.05, 1.0, 0.8, 0.05, key=NEW_BOX_KEY)
         ui.number_field("its class", 1, bs.MAX_CLASSES, value=1, key=NEW_CLASS_KEY)
@@ -121,7 +124,7 @@ def _settings() -> Settings | None:
 
 def _seed_keys() -> None:
     ui.url_choice("src", "hand", tuple(SOURCES))
-    ui.url_text("boxes", bs.PRESETS[DEFAULT_PRESET].text, MAX_TEXT)
+    ui.url_text("boxes", bs.PRESETS[DEFAULT_PRESET].text, MAX_TEXT, link_limit=ui.LINK_TEXT_LIMIT)
     ui.url_int("seed", 0, 0, MAX_SEED)
     ui.url_int("n", 60, 0, bs.MAX_BOXES)
     # 0 allowed: the anchor-boxes page may link an empty scene

@@ -141,7 +141,7 @@ def url_bool(key: str, default: bool) -> str:
 
 LINK_TEXT_LIMIT = 2000  # characters a text may take in the link, URL-encoded (common proxies cut near 8 KB in all)
 _PACKED = "z~"  # a link value starting so is zlib-compressed, base64url text
-_LINK_LIMITS: dict[tuple[str, str], int] = {}  # (page, key) -> the link limit of a url_text(..., link_limit=...) key
+_LINK_LIMITS: dict[tuple[str, str], tuple[int, int]] = {}  # (page, key) -> (link_limit, max_len) of such a url_text key
 
 
 def url_text(key: str, default: str, max_len: int = 2000, link_limit: int | None = None) -> str:
@@ -152,7 +152,7 @@ def url_text(key: str, default: str, max_len: int = 2000, link_limit: int | None
     when even that is too long (:func:`link_note` says so on the page).
     """
     if link_limit is not None:
-        _LINK_LIMITS[(_current_page(), key)] = link_limit
+        _LINK_LIMITS[(_current_page(), key)] = (link_limit, max_len)
 
     def parse(raw: str) -> str:
         if link_limit is not None and raw.startswith(_PACKED):
@@ -187,20 +187,26 @@ def unpack_text(raw: str, max_len: int) -> str:
 
 def link_note(key: str) -> str | None:
     """A sentence for the page when the link leaves ``key``'s text out (too long even compressed), else None."""
-    limit = _LINK_LIMITS.get((_current_page(), key))
+    limits = _LINK_LIMITS.get((_current_page(), key))
     text = st.session_state.get(key)
-    if limit is None or not isinstance(text, str) or pack_text(text, limit) is not None:
+    if limits is None or not isinstance(text, str) or _link_value(text, *limits) is not None:
         return None
-    return (f"This text ({len(text):,} characters) is too long for a link, even compressed (links keep at most "
-            f"{limit:,} characters of it): a copied link leaves it out and opens with the default instead.")
+    return (f"This text ({len(text):,} characters) is too long for a link (a link keeps a text of at most "
+            f"{limits[1]:,} characters, in at most {limits[0]:,} characters of address, compressed if need be): "
+            "a copied link leaves it out and opens with the default instead.")
+
+
+def _link_value(text: str, link_limit: int, max_len: int) -> str | None:
+    """A url_text value as the link holds it, or None when the link leaves it out."""
+    return None if len(text) > max_len else pack_text(text, link_limit)
 
 
 def _encode(value, key: str = "") -> str | None:
     if isinstance(value, bool):
         return "1" if value else "0"
-    limit = _LINK_LIMITS.get((_current_page(), key))
-    if limit is not None and isinstance(value, str):
-        return pack_text(value, limit)
+    limits = _LINK_LIMITS.get((_current_page(), key))
+    if limits is not None and isinstance(value, str):
+        return _link_value(value, *limits)
     return str(value)
 
 

@@ -89,7 +89,6 @@ def chosen_kernel(choice: str) -> np.ndarray:
         try:
             kernel = edge_filters.parse_kernel(text)
         except edge_filters.KernelTextError as exc:  # the link keeps the last kernel that worked
-            # the message quotes the visitor's text: escaped, so it is shown as typed, never as markup
             st.error(f"{fmt.escape(exc, limit=300)} Until it is fixed, the page uses the course's vertical kernel.")
         else:
             st.session_state["k"] = st.session_state["_k_text_for"] = edge_filters.format_kernel(kernel)
@@ -116,11 +115,11 @@ def picture(choice: str) -> tuple[np.ndarray, str]:
             cached = (upload.file_id, exc)
         st.session_state["_edges_upload"] = cached
     if isinstance(cached[1], ImageError):
-        st.error(f"{upload.name}: {cached[1]} Showing the cat instead.")
+        st.error(f"{fmt.escape(upload.name)}: {fmt.escape(cached[1], limit=400)} Showing the cat instead.")
         return fallback
     for notice in cached[1].notices:
         st.info(notice)
-    return cached[1].rgb, upload.name
+    return cached[1].rgb, fmt.escape(upload.name)  # shown in a caption, which is Markdown
 
 
 def padding_caption(f: int, s: int) -> str:

@@ -129,7 +129,10 @@ def section_rows(repeat: int) -> list:
             at.switch_page("pages/non_max_suppression.py").run()
             times = []
             for k in range(repeat + 1):
-                getattr(at, kind)(key=key).set_value(values[k % 2])
+                if kind == "number_input":  # number fields are text boxes keyed <key>__typed (ui.number_field)
+                    at.text_input(key=f"{key}__typed").set_value(str(values[k % 2]))
+                else:
+                    getattr(at, kind)(key=key).set_value(values[k % 2])
                 at.run()
                 if at.exception:
                     raise RuntimeError(f"{key}: {at.exception}")

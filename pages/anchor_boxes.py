@@ -52,6 +52,8 @@ def detector_section() -> None:
             "one and a wide one whose midpoints share a cell. The scenes below are drawn by numpy; the detector "
             "was trained on scenes from the same generator (other seeds: the page's seeds were never trained on).")
         view = scene.controls()
+        if view is None:  # a field is not valid: it says so, and nothing is drawn for an old value
+            return
         target, s, anchors = scene.grid_and_assignment(view)
         output.show(view)
         sections.quiz(view, target, s, anchors)

@@ -75,9 +75,9 @@ def seeded(monkeypatch) -> tuple[dict[str, list[str]], set[str]]:
         choices[key] = [str(o) for o in options]
         return url_choice(key, default, options)
 
-    def text(key, default, max_len=2000):
+    def text(key, default, max_len=2000, **kwargs):  # kwargs: link_limit
         texts.add(key)
-        return url_text(key, default, max_len)
+        return url_text(key, default, max_len, **kwargs)
 
     monkeypatch.setattr(ui, "url_choice", choice)
     monkeypatch.setattr(ui, "url_text", text)

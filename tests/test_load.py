@@ -101,7 +101,7 @@ def test_a_sections_own_control_reruns_only_it_and_keeps_link_and_what_ran_right
             opened = await s.open("edge_filters")
             assert opened.ok, (opened.status, opened.exceptions, opened.error_boxes)
             before = parse_qs(s.query_string)
-            alone = await s.set_value(_by_key(s, "pi"), 2)
+            alone = await s.set_value(_by_key(s, "pi__typed"), "2")  # a number field: its text box (ui.number_field)
             after = parse_qs(s.query_string)
             whole = await s.set_value(_by_key(s, "p"), 1)
             return before, alone, after, whole, parse_qs(s.query_string)

@@ -20,7 +20,8 @@ NMS_SLUG = "non_max_suppression"
 MAX_GRID = 16  # cells per side the slot inputs accept from a link (a 256-pixel canvas)
 
 
-def _slot(raw: RawDetections) -> tuple[int, int, int]:
+def _slot(raw: RawDetections) -> tuple[int, int, int] | None:
+    """The slot to decode (0-based row, column, anchor), or None while one of its fields is not valid."""
     s_h, s_w, b = raw.raw.shape[:3]
     cols = st.columns([1.6, 1, 1, 1])
     pick = cols[0].radio("show", PICKS, format_func=PICK_NAMES.get, key=ui.url_choice("pick", "best", PICKS),
@@ -34,6 +35,8 @@ def _slot(raw: RawDetections) -> tuple[int, int, int]:
     col = bounded_number(cols[2], f"column (1–{s_w})", 1, s_w, ui.url_int("col", 1, 1, MAX_GRID),
                          disabled=pick == "best")
     anchor = bounded_number(cols[3], f"anchor (1–{b})", 1, b, ui.url_int("anchor", 1, 1, 9), disabled=pick == "best")
+    if ui.missing(row, col, anchor):
+        return None
     return row - 1, col - 1, anchor - 1
 
 
@@ -99,7 +102,10 @@ def show(view: SceneView) -> RawDetections:
         f"image: {s_h}×{s_w} cells, {b} anchors, and per anchor 5 + {len(CLASS_NAMES)} = {per} numbers "
         f"(t_o, t_x, t_y, t_h, t_w and {len(CLASS_NAMES)} class scores). Decoded, they are "
         f"{fmt.exact(len(raw.boxes))} boxes, before any suppression.")
-    row, col, anchor = _slot(raw)
+    slot = _slot(raw)
+    if slot is None:
+        return raw
+    row, col, anchor = slot
     index = (row * s_w + col) * b + anchor  # slots are listed row by row, then column, then anchor
     st.latex(decoding_latex(raw, row, col, anchor, spec.anchors_px[anchor], spec.stride, scene.size))
     best = int(raw.classes[index])

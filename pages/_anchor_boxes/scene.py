@@ -65,8 +65,8 @@ def placed_scene(text: str, size: int) -> Scene | str:
         return str(exc)
 
 
-def controls() -> SceneView:
-    """The scene's widgets; returns the scene they describe."""
+def controls() -> SceneView | None:
+    """The scene's widgets; returns the scene they describe (None while the seed's field is not valid)."""
     cols = st.columns([1.2, 1, 1, 1])
     mode = cols[0].radio("objects", MODES, format_func=MODE_NAMES.get, key=ui.url_choice("mode", "random", MODES),
                          horizontal=True)
@@ -74,8 +74,8 @@ def controls() -> SceneView:
                                  help="The detector was trained on 96×96 scenes; objects keep their pixel sizes, "
                                       "so a bigger canvas holds more of them and gives a bigger grid."))
     if mode == "random":
-        seed = int(cols[1].number_input(f"seed (0–{PAGE_SEEDS - 1:,})", 0, PAGE_SEEDS - 1,
-                                        key=ui.url_int("seed", DEFAULT_SEED, 0, PAGE_SEEDS - 1)))
+        seed = ui.number_field(f"seed (0–{PAGE_SEEDS - 1:,})", 0, PAGE_SEEDS - 1, container=cols[1],
+                               key=ui.url_int("seed", DEFAULT_SEED, 0, PAGE_SEEDS - 1))
         n = int(cols[2].slider("number of objects", 0, MAX_OBJECTS, key=ui.url_int("objects", DEFAULT_OBJECTS, 0,
                                                                                      MAX_OBJECTS)))
         boxes = st.columns(len(CLASS_NAMES) + 2)
@@ -85,10 +85,15 @@ def controls() -> SceneView:
         if not chosen:
             st.info("No class is ticked, so every class is drawn.")
             chosen = tuple(range(len(CLASS_NAMES)))
+        if ui.missing(seed):
+            return None
         return SceneView(random_scene(seed, n, size, chosen), mode, seed, n, size)
     text = st.text_area("one object a line: class x y w h, in pixels (x, y: its midpoint; class: "
                         + ", ".join(CLASS_NAMES) + " or its first letter)",
-                        key=ui.url_text("placed", DEFAULT_PLACED, 600), height=110)
+                        key=ui.url_text("placed", DEFAULT_PLACED, 600, link_limit=ui.LINK_TEXT_LIMIT), height=110)
+    cut = ui.link_note("placed")
+    if cut:
+        st.caption(cut)
     scene = placed_scene(text, size)
     if isinstance(scene, str):
         st.warning(f"Those objects cannot be drawn: {scene}. Showing the example objects instead.")
@@ -206,6 +211,7 @@ def grid_and_assignment(view: SceneView) -> tuple[Target, int, np.ndarray]:
                 + f" well: below {POOR_FIT_IOU:g}. The network must stretch that anchor a lot (e^(t_w), e^(t_h) far "
                   "from 1), which it learns less well.")
     pick = bounded_number(st, f"work out object (1–{len(scene.boxes)})", 1, len(scene.boxes),
-                          ui.url_int("obj", 1, 1, MAX_PLACED)) - 1
-    st.latex(slot_latex(target, scene, pick, s))
+                          ui.url_int("obj", 1, 1, MAX_PLACED))
+    if not ui.missing(pick):
+        st.latex(slot_latex(target, scene, pick - 1, s))
     return target, s, anchors

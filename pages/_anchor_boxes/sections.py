@@ -42,9 +42,24 @@ def arithmetic() -> None:
     """S×S×B×(5 + C) for any S, B, C, and the detector's grid for any input size."""
     st.header("Shape arithmetic")
     cols = st.columns(3)
-    s = int(cols[0].number_input("S (grid)", 1, 100, key=ui.url_int("aS", 19, 1, 100)))
-    b = int(cols[1].number_input("B (anchors)", 1, 20, key=ui.url_int("aB", 5, 1, 20)))
-    c = int(cols[2].number_input("C (classes)", 0, 1000, key=ui.url_int("aC", 80, 0, 1000)))
+    s = ui.number_field("S (grid)", 1, 100, key=ui.url_int("aS", 19, 1, 100), container=cols[0])
+    b = ui.number_field("B (anchors)", 1, 20, key=ui.url_int("aB", 5, 1, 20), container=cols[1])
+    c = ui.number_field("C (classes)", 0, 1000, key=ui.url_int("aC", 80, 0, 1000), container=cols[2])
+    if not ui.missing(s, b, c):
+        yolo_arithmetic(s, b, c)
+    st.subheader("The detector trained here, for an input size you pick")
+    spec, record = detector_spec(), detector_record()
+    layers = layers_from_record(record["layers"])
+    cols = st.columns(2)
+    n_h = ui.number_field("n_H (pixels)", 1, MAX_SIDE, key=ui.url_int("inh", 608, 1, MAX_SIDE), container=cols[0])
+    n_w = ui.number_field("n_W (pixels)", 1, MAX_SIDE, key=ui.url_int("inw", 608, 1, MAX_SIDE), container=cols[1])
+    if ui.missing(n_h, n_w):
+        return
+    detector_shapes(n_h, n_w, layers, spec)
+
+
+def yolo_arithmetic(s: int, b: int, c: int) -> None:
+    """S×S×B×(5 + C), worked out."""
     out = yolo_output(s, b, c)
     st.latex(rf"{s} \times {s} \times {b} \times (5 + {c}) = {s} \times {s} \times {b} \times {out.per_anchor} "
              rf"= {s} \times {s} \times {fmt.exact(out.channels).replace(',', '{,}')}, \qquad "
@@ -52,12 +67,10 @@ def arithmetic() -> None:
              rf"{fmt.exact(out.numbers).replace(',', '{,}')} \text{{ numbers}}")
     st.caption("YOLOv2 on COCO: S = 19 for a 608×608 input, B = 5, C = 80. The last convolution has B·(5 + C) "
                "filters; the S×S×B·(5 + C) volume is read as S×S×B vectors of 5 + C.")
-    st.subheader("The detector trained here, for an input size you pick")
-    spec, record = detector_spec(), detector_record()
-    layers = layers_from_record(record["layers"])
-    cols = st.columns(2)
-    n_h = int(cols[0].number_input("n_H (pixels)", 1, MAX_SIDE, key=ui.url_int("inh", 608, 1, MAX_SIDE)))
-    n_w = int(cols[1].number_input("n_W (pixels)", 1, MAX_SIDE, key=ui.url_int("inw", 608, 1, MAX_SIDE)))
+
+
+def detector_shapes(n_h: int, n_w: int, layers, spec) -> None:
+    """The committed detector's layer shapes for an n_H × n_W input."""
     try:
         shapes = forward_shapes(n_h, n_w, layers)
     except ShapeError as exc:
@@ -131,8 +144,8 @@ def explorer() -> None:
 def _cell_check(view: SceneView, target: Target, index: int) -> None:
     a = target.assignments[index]
     cols = st.columns(2)
-    row = cols[0].number_input("row", 1, 16, value=None, key="q_row")
-    col = cols[1].number_input("column", 1, 16, value=None, key="q_col")
+    row = ui.number_field("row", 1, 16, optional=True, key="q_row", container=cols[0])
+    col = ui.number_field("column", 1, 16, optional=True, key="q_col", container=cols[1])
     if st.button("Check", key="q_cell_check"):
         if row is None or col is None:
             st.warning("Type your prediction first.")
@@ -149,7 +162,10 @@ def quiz(view: SceneView, target: Target, s: int, anchors: np.ndarray) -> None:
     if len(scene.boxes) == 0:
         st.info("Add objects to the scene to get a question.")
         return
-    index = bounded_number(st, f"object (1–{len(scene.boxes)})", 1, len(scene.boxes), ui.url_int("qobj", 1, 1, 12)) - 1
+    index = bounded_number(st, f"object (1–{len(scene.boxes)})", 1, len(scene.boxes), ui.url_int("qobj", 1, 1, 12))
+    if ui.missing(index):
+        return
+    index -= 1
     a = target.assignments[index]
     x1, y1, x2, y2 = scene.boxes[index] * scene.size
     st.markdown(
@@ -160,10 +176,10 @@ def quiz(view: SceneView, target: Target, s: int, anchors: np.ndarray) -> None:
     st.markdown("**1. Which cell holds its midpoint?** (counting from 1, row first)")
     _cell_check(view, target, index)
     st.markdown("**2. Which anchor does it go to (before any collision)?**")
-    guess = st.number_input("anchor", 1, len(anchors), value=None, key="q_anchor")
+    guess = ui.number_field("anchor", 1, len(anchors), optional=True, key="q_anchor")
     ui.check_answer(guess, a.wanted + 1, "q_anchor", explanation="Its IoU with each anchor: "
                     + ", ".join(f"{j + 1}: {v:.2f}" for j, v in enumerate(a.ious)) + ".")
     st.markdown("**3. What is its b_w, in cell units?** (to 2 decimals)")
-    guess = st.number_input("b_w", 0.0, 100.0, value=None, step=0.01, format="%.2f", key="q_bw")
+    guess = ui.number_field("b_w", 0.0, 100.0, whole=False, optional=True, key="q_bw")
     ui.check_answer(guess, round(a.values[3], 2), "q_bw", tolerance=0.011,
                     explanation=f"b_w = w·S = {x2 - x1:.1f} px / {scene.size} px · {s} = {fmt.num(a.values[3])}.")

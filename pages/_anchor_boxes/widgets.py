@@ -9,15 +9,16 @@ from pages._shared import ui
 SECTION_MS = "_anchor_section_ms"  # session key: each section's last server time (ms), read by bench/anchor_boxes.py
 
 
-def bounded_number(container, label: str, lo: int, hi: int, key: str, **kwargs) -> int:
-    """A whole-number input whose remembered value is first pulled inside lo … hi.
+def bounded_number(container, label: str, lo: int, hi: int, key: str, **kwargs) -> int | None:
+    """A whole-number field (:func:`ui.number_field`) whose remembered value is first pulled inside lo … hi.
 
     The range of a cell or object number follows the scene; a value kept from a
     bigger scene (or a link) is moved to the nearest allowed one instead of failing.
+    None while the typed text is not valid (the field says why under it).
     """
     if key in st.session_state and st.session_state[key] is not None:
         st.session_state[key] = min(max(int(st.session_state[key]), lo), hi)
-    return int(container.number_input(label, lo, hi, key=key, **kwargs))
+    return ui.number_field(label, lo, hi, key=key, container=container, **kwargs)
 
 
 def sync_url(keys) -> None:

@@ -58,8 +58,11 @@ def compare(n: int, seed: int) -> None:
     crop_run, pass_run = both_runs(seed, n, ui.provider())
     g = crop_run.probs.shape[0]
     cols = st.columns([1, 1])
-    i = bounded_number(cols[0], f"window row (1–{g})", 1, g, ui.url_int("wi", 1, 1, 64)) - 1
-    j = bounded_number(cols[1], f"window column (1–{g})", 1, g, ui.url_int("wj", 1, 1, 64)) - 1
+    i = bounded_number(cols[0], f"window row (1–{g})", 1, g, ui.url_int("wi", 1, 1, 64))
+    j = bounded_number(cols[1], f"window column (1–{g})", 1, g, ui.url_int("wj", 1, 1, 64))
+    if ui.missing(i, j):
+        return
+    i, j = i - 1, j - 1
     left, mid, right = st.columns([1.2, 1, 1])
     origins = sw.window_origins(n)
     left.image(figures.windows_picture(image, origins, sw.CROP, (i, j)),
@@ -103,6 +106,7 @@ def show() -> None:
     cols = st.columns(2)
     sides = [str(v) for v in range(sw.WINDOW_SIZES[0], sw.WINDOW_SIZES[1] + 1, 2)]
     n = int(cols[0].select_slider("image side n (pixels)", sides, key=ui.url_choice("wn", str(DEFAULT_SIDE), sides)))
-    seed = cols[1].number_input("image seed", 0, 999, key=ui.url_int("wseed", 0, 0, 999))
+    seed = ui.number_field("image seed", 0, 999, key=ui.url_int("wseed", 0, 0, 999), container=cols[1])
     conversion(n)
-    compare(n, seed)
+    if not ui.missing(seed):
+        compare(n, seed)

@@ -7,7 +7,7 @@ import streamlit as st
 from pages._conv_arithmetic import views
 from pages._conv_arithmetic.state import PRESET_NAMES
 from pages._shared import format as fmt
-from pages._shared import plot
+from pages._shared import plot, ui
 from playground.conv_arithmetic import ShapeError, network
 
 
@@ -22,12 +22,17 @@ def network_tab() -> None:
     with left:
         st.selectbox("Start from", PRESET_NAMES, key="net_preset", on_change=load_preset)
         c = st.columns(3)
-        shape = tuple(c[n].number_input(label, 1, network.MAX_INPUT, key=key)
+        shape = tuple(ui.number_field(label, 1, network.MAX_INPUT, key=key, container=c[n])
                       for n, (label, key) in enumerate((("n_H", "net_h"), ("n_W", "net_w"), ("n_C", "net_c"))))
-        text = st.text_area("Layers, one a line", key="net", height=300, max_chars=network.MAX_CHARS)
+        text = st.text_area("Layers, one a line", key="net", height=300)  # no max_chars: it would cut silently
+        cut = ui.link_note("net")
+        if cut:
+            st.caption(cut)
         with st.expander("How to write a network"):
             st.code(network.GRAMMAR, language=None)
     with right:
+        if ui.missing(*shape):
+            return
         preset = network.PRESETS[st.session_state["net_preset"]]
         st.caption(preset.note if (text, shape) == (preset.spec, preset.input_shape) else
                    f"Edited from {preset.name}.")

@@ -32,18 +32,19 @@ def show_probe(probe: shape_probe.Probe, expected: tuple[int, int, int]) -> None
 
 def conv_controls() -> tuple[int, ...]:
     c1, c2 = st.columns(2)
-    h = c1.number_input("n_H: input height", 1, MAX_SIDE, key="h")
-    w = c2.number_input("n_W: input width", 1, MAX_SIDE, key="w")
-    f = c1.number_input("f: filter size", 1, MAX_F, key="f")
-    s = c2.number_input("s: stride", 0, MAX_S, key="s", help="0 is allowed so you can see why it cannot work.")
+    h = ui.number_field("n_H: input height", 1, MAX_SIDE, key="h", container=c1)
+    w = ui.number_field("n_W: input width", 1, MAX_SIDE, key="w", container=c2)
+    f = ui.number_field("f: filter size", 1, MAX_F, key="f", container=c1)
+    s = ui.number_field("s: stride", 0, MAX_S, key="s", help="0 is allowed so you can see why it cannot work.", container=c2)
     mode = st.segmented_control("Padding", PAD_MODES, key="pm", required=True,
                                 help="A number p pads p cells on every side; valid means p = 0; "
                                      "same pads so that the output is ⌈n/s⌉ (n itself for s = 1).")
     c1, c2 = st.columns(2)
-    p = c1.number_input("p: padding per side", 0, MAX_P, key="p", disabled=mode != "number")
-    d = c2.number_input("d: dilation", 1, MAX_D, key="d", help="Gaps between the filter's taps; 1 is an ordinary filter.")
-    n_c = c1.number_input("n_C: input channels", 1, MAX_CHANNELS, key="nc")
-    k = c2.number_input("filters (output channels)", 1, MAX_CHANNELS, key="k")
+    p = ui.number_field("p: padding per side", 0, MAX_P, key="p", disabled=mode != "number", container=c1)
+    d = ui.number_field("d: dilation", 1, MAX_D, key="d", container=c2,
+                        help="Gaps between the filter's taps; 1 is an ordinary filter.")
+    n_c = ui.number_field("n_C: input channels", 1, MAX_CHANNELS, key="nc", container=c1)
+    k = ui.number_field("filters (output channels)", 1, MAX_CHANNELS, key="k", container=c2)
     return h, w, f, (p if mode == "number" else mode), s, d, n_c, k
 
 
@@ -132,6 +133,8 @@ def conv_tab() -> None:
     with left:
         h, w, f, pad, s, d, n_c, k = conv_controls()
     with right:
+        if ui.missing(h, w, f, pad, s, d, n_c, k):
+            return
         try:
             rows, cols = Axis.make(h, f, pad, s, d), Axis.make(w, f, pad, s, d)
         except ShapeError as err:

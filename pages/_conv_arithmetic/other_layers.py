@@ -23,9 +23,11 @@ def pool_tab() -> None:
     st.markdown("Pooling, global average pooling, 1×1 convolutions and transposed convolutions, each on one input "
                 "volume, each checked against ONNX Runtime.")
     c1, c2, c3 = st.columns(3)
-    h = c1.number_input("n_H", 1, MAX_SIDE, key="pl_h")
-    w = c2.number_input("n_W", 1, MAX_SIDE, key="pl_w")
-    n_c = c3.number_input("n_C", 1, MAX_CHANNELS, key="pl_c")
+    h = ui.number_field("n_H", 1, MAX_SIDE, key="pl_h", container=c1)
+    w = ui.number_field("n_W", 1, MAX_SIDE, key="pl_w", container=c2)
+    n_c = ui.number_field("n_C", 1, MAX_CHANNELS, key="pl_c", container=c3)
+    if ui.missing(h, w, n_c):
+        return
     pooling(h, w, n_c)
     with ui.listed("Global average pooling"):
         global_pool(h, w, n_c)
@@ -38,8 +40,10 @@ def pooling(h: int, w: int, n_c: int) -> None:
     st.subheader("Max and average pooling")
     c1, c2, c3 = st.columns(3)
     kind = c1.segmented_control("Type", ("max", "avg"), key="pl_type", required=True)
-    f = c2.number_input("f", 1, MAX_F, key="pl_f")
-    s = c3.number_input("s", 1, MAX_S, key="pl_s")
+    f = ui.number_field("f", 1, MAX_F, key="pl_f", container=c2)
+    s = ui.number_field("s", 1, MAX_S, key="pl_s", container=c3)
+    if ui.missing(f, s):
+        return
     try:
         rows, cols = Axis.make(h, f, 0, s), Axis.make(w, f, 0, s)
     except ShapeError as err:
@@ -62,7 +66,9 @@ def global_pool(h: int, w: int, n_c: int) -> None:
 @ui.section("1×1 convolution")
 def one_by_one(h: int, w: int, n_c: int) -> None:
     st.subheader("1×1 convolution")
-    k = st.number_input("Filters", 1, MAX_CHANNELS, key="k1")
+    k = ui.number_field("Filters", 1, MAX_CHANNELS, key="k1")
+    if ui.missing(k):
+        return
     params, macs = conv_params(1, n_c, k), conv_macs(h, w, 1, n_c, k)
     st.markdown(f"Each output number mixes the {n_c} channels at one position: **{h} × {w} × {n_c} → "
                 f"{h} × {w} × {k}**. It changes n_C and leaves n_H, n_W alone: the Inception bottleneck.")
@@ -75,11 +81,13 @@ def one_by_one(h: int, w: int, n_c: int) -> None:
 def transposed(h: int, w: int, n_c: int) -> None:
     st.subheader("Transposed convolution (upsampling, as in U-Net)")
     c = st.columns(5)
-    f = c[0].number_input("f", 1, MAX_F, key="tc_f")
-    s = c[1].number_input("s", 1, MAX_S, key="tc_s")
-    p = c[2].number_input("p", 0, MAX_P, key="tc_p")
-    op = c[3].number_input("output padding", 0, MAX_S - 1, key="tc_op")
-    k = c[4].number_input("filters", 1, MAX_CHANNELS, key="tc_k")
+    f = ui.number_field("f", 1, MAX_F, key="tc_f", container=c[0])
+    s = ui.number_field("s", 1, MAX_S, key="tc_s", container=c[1])
+    p = ui.number_field("p", 0, MAX_P, key="tc_p", container=c[2])
+    op = ui.number_field("output padding", 0, MAX_S - 1, key="tc_op", container=c[3])
+    k = ui.number_field("filters", 1, MAX_CHANNELS, key="tc_k", container=c[4])
+    if ui.missing(f, s, p, op, k):
+        return
     try:
         out_h, out_w = (transposed_conv_output_size(n, f, p, s, op) for n in (h, w))
     except ShapeError as err:

@@ -19,7 +19,7 @@ def new_question() -> None:
 def quiz_tab() -> None:
     question = make_question(st.session_state["q"])
     st.markdown(f"**Question {question.seed}.** {question.text}")
-    guess = st.number_input("Your answer", min_value=0, value=None, step=1, key="q_ans")
+    guess = ui.number_field("Your answer", 0, None, optional=True, key="q_ans")
     ui.check_answer(guess, question.answer, key="q", explanation=question.explanation)
     st.button("New question", key="q_new", on_click=new_question)
     st.caption("The question number is in the link: share it to ask someone the same question.")

@@ -37,7 +37,7 @@ def seed_url_state() -> None:
     preset = network.PRESETS[st.session_state[ui.url_choice("net_preset", PRESET_NAMES[0], PRESET_NAMES)]]
     for key, value in zip(NET_SHAPE, preset.input_shape):
         ui.url_int(key, value, 1, network.MAX_INPUT)
-    ui.url_text("net", preset.spec, max_len=network.MAX_CHARS)
+    ui.url_text("net", preset.spec, max_len=network.MAX_CHARS, link_limit=ui.LINK_TEXT_LIMIT)
     ui.url_int("q", 1, 0, 999_999)
     for key in sum(TAB_KEYS, []):
         st.session_state[key] = st.session_state[key]  # a widget not drawn this run would lose its value

@@ -85,7 +85,7 @@ def chosen_kernel(choice: str) -> np.ndarray:
         return edge_filters.angle_kernel(theta)
     if choice == "custom":
         text = st.text_area("One row per line; numbers separated by spaces or commas (1/9 works too)",
-                            key="k_text", height=120, max_chars=edge_filters.MAX_KERNEL_TEXT)
+                            key="k_text", height=120)  # no max_chars: Streamlit would cut the text silently
         try:
             kernel = edge_filters.parse_kernel(text)
         except edge_filters.KernelTextError as exc:  # the link keeps the last kernel that worked

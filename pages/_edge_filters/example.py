@@ -31,9 +31,13 @@ def course_example(applied: np.ndarray, p: int, s: int, signs: tuple[str, str] |
     for col, key, hi, label in ((pickers[0], "pi", out_h, "Output row i"),
                                 (pickers[1], "pj", out_w, "Output column j")):  # counted from 1, as on every page
         ui.url_int(key, 1 if key == "pi" else 2, 1, MAX_PICK)
-        st.session_state[key] = min(st.session_state[key], hi)  # the output may have shrunk
-        col.number_input(label, 1, hi, step=1, key=key)
-    i, j = st.session_state["pi"] - 1, st.session_state["pj"] - 1  # 0-based indices into the arrays
+        if st.session_state[key] is not None:  # None: the field's text is not valid; it says so itself
+            st.session_state[key] = min(st.session_state[key], hi)  # the output may have shrunk
+        ui.number_field(label, 1, hi, key=key, container=col)
+    i, j = st.session_state["pi"], st.session_state["pj"]
+    if ui.missing(i, j):
+        return
+    i, j = i - 1, j - 1  # 0-based indices into the arrays
     patch = edge_filters.patch_at(image, applied, i, j, p, s)
     a, b, c = st.columns([4, 3, 3])
     with a:
@@ -87,7 +91,8 @@ def exercise_section(provider: str) -> None:
     st.latex(rf"\text{{patch}} = {fmt.bmatrix(ex.patch)} \qquad K = {fmt.bmatrix(ex.kernel)}")
     answer = float(edge_filters.apply_kernel(ex.patch, ex.kernel, provider=provider)[0, 0])
     guess_col, buttons = st.columns([2, 3])
-    guess = guess_col.number_input("Your prediction", value=None, step=1.0, key="q_guess")
+    guess = ui.number_field("Your prediction", None, None, whole=False, optional=True, key="q_guess",
+                            container=guess_col)
     products = " + ".join(f"{fmt.num(v)}·{fmt.num(k)}" for v, k in zip(ex.patch.ravel(), ex.kernel.ravel()))
     with buttons:
         ui.check_answer(guess, answer, key="q", tolerance=1e-6,

@@ -7,7 +7,7 @@ import streamlit as st
 from pages._efficient_convnets import figures, latex
 from pages._efficient_convnets.state import FILTER_SIDES, MAX_CHANNELS, MAX_SIDE, sync_url
 from pages._shared import format as fmt
-from pages._shared import plot
+from pages._shared import plot, ui
 from playground.conv_arithmetic import ShapeError
 from playground.efficient_convnets import Design, InceptionSpec, inception_module, module_channels, one_by_one_bottleneck
 
@@ -22,12 +22,14 @@ def bottleneck_section() -> None:
         "n_H × n_W alone. Put before an expensive convolution to shrink the channels first, it is called a "
         "**bottleneck**.")
     c = st.columns(5)
-    n = c[0].number_input("input n (n × n × n_C)", 1, MAX_SIDE, key="bn_n")
-    n_c = c[1].number_input("input channels n_C", 1, MAX_CHANNELS, key="bn_c")
+    n = ui.number_field("input n (n × n × n_C)", 1, MAX_SIDE, key="bn_n", container=c[0])
+    n_c = ui.number_field("input channels n_C", 1, MAX_CHANNELS, key="bn_c", container=c[1])
     f = int(c[2].select_slider("filter f × f", [str(f) for f in FILTER_SIDES], key="bn_f"))
-    filters = c[3].number_input("filters", 1, MAX_CHANNELS, key="bn_k")
-    reduced = c[4].number_input("bottleneck channels", 1, MAX_CHANNELS, key="bn_r")
+    filters = ui.number_field("filters", 1, MAX_CHANNELS, key="bn_k", container=c[3])
+    reduced = ui.number_field("bottleneck channels", 1, MAX_CHANNELS, key="bn_r", container=c[4])
     sync_url()
+    if ui.missing(n, n_c, filters, reduced):
+        return
     try:
         direct, bottleneck = one_by_one_bottleneck(n, n_c, f, filters, reduced)
     except ShapeError as exc:
@@ -50,15 +52,19 @@ def bottleneck_section() -> None:
                "this way does not seem to hurt performance.")
 
 
-def spec_controls() -> tuple[InceptionSpec, bool]:
+def spec_controls() -> tuple[InceptionSpec | None, bool]:
+    """The module's numbers (None while a field is not valid) and the bottleneck toggle."""
     c = st.columns(2)
-    n = c[0].number_input("input n (n × n × n_C)", 1, MAX_SIDE, key="in_n")
-    n_c = c[1].number_input("input channels n_C", 1, MAX_CHANNELS, key="in_c")
+    n = ui.number_field("input n (n × n × n_C)", 1, MAX_SIDE, key="in_n", container=c[0])
+    n_c = ui.number_field("input channels n_C", 1, MAX_CHANNELS, key="in_c", container=c[1])
     c = st.columns(6)
     labels = (("1×1 filters", "c1"), ("3×3: 1×1 first to", "r3"), ("3×3 filters", "c3"), ("5×5: 1×1 first to", "r5"),
               ("5×5 filters", "c5"), ("1×1 after the pool", "cp"))
-    values = {key: c[i].number_input(label, 1, MAX_CHANNELS, key=key) for i, (label, key) in enumerate(labels)}
+    values = {key: ui.number_field(label, 1, MAX_CHANNELS, key=key, container=c[i])
+              for i, (label, key) in enumerate(labels)}
     bottleneck = st.toggle("1×1 bottlenecks (GoogLeNet's module; off: the naive module)", key="in_b")
+    if ui.missing(n, n_c, *values.values()):
+        return None, bottleneck
     return InceptionSpec(n, n_c, values["c1"], values["r3"], values["c3"], values["r5"], values["c5"],
                          values["cp"]), bottleneck
 
@@ -85,6 +91,8 @@ def inception_section() -> None:
         "layers' features useful and regularises the network.")
     spec, bottleneck = spec_controls()
     sync_url()
+    if spec is None:
+        return
     try:
         branches, other = inception_module(spec, bottleneck), inception_module(spec, not bottleneck)
     except ShapeError as exc:

@@ -22,7 +22,7 @@ def ask(key: str, title: str, make) -> None:
     question = make(st.session_state[key])
     st.header(title)
     st.markdown(f"**Question {question.seed}.** {question.text}")
-    guess = st.number_input("Your answer", min_value=0, value=None, step=1, key=f"{key}_ans")
+    guess = ui.number_field("Your answer", 0, None, optional=True, key=f"{key}_ans")
     ui.check_answer(guess, question.answer, key=key, explanation=question.explanation)
     st.button("New question", key=f"{key}_new", on_click=new_question, args=(key,))
     sync_url()

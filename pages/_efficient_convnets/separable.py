@@ -7,6 +7,7 @@ import streamlit as st
 from pages._efficient_convnets import latex
 from pages._efficient_convnets.state import MAX_CHANNELS, MAX_F, MAX_S, MAX_SIDE, MAX_T, sync_url
 from pages._shared import format as fmt
+from pages._shared import ui
 from playground.conv_arithmetic import ShapeError
 from playground.efficient_convnets import block_view, bottleneck_block, depthwise_separable, graph, normal_conv, separable_ratio
 
@@ -20,13 +21,15 @@ def separable_section() -> None:
         "comes from channel c of the input alone. The **pointwise** step is a 1×1 convolution with n_C' filters "
         "that mixes the channels. Same output shape, far fewer multiplications.")
     c = st.columns(6)
-    n = c[0].number_input("input n (n × n × n_C)", 1, MAX_SIDE, key="ds_n")
-    f = c[1].number_input("filter f", 1, MAX_F, key="ds_f")
-    n_c = c[2].number_input("input channels n_C", 1, MAX_CHANNELS, key="ds_c")
-    n_c_out = c[3].number_input("filters n_C'", 1, MAX_CHANNELS, key="ds_k")
-    p = c[4].number_input("padding p", 0, MAX_F, key="ds_p")
-    s = c[5].number_input("stride s", 1, MAX_S, key="ds_s")
+    n = ui.number_field("input n (n × n × n_C)", 1, MAX_SIDE, key="ds_n", container=c[0])
+    f = ui.number_field("filter f", 1, MAX_F, key="ds_f", container=c[1])
+    n_c = ui.number_field("input channels n_C", 1, MAX_CHANNELS, key="ds_c", container=c[2])
+    n_c_out = ui.number_field("filters n_C'", 1, MAX_CHANNELS, key="ds_k", container=c[3])
+    p = ui.number_field("padding p", 0, MAX_F, key="ds_p", container=c[4])
+    s = ui.number_field("stride s", 1, MAX_S, key="ds_s", container=c[5])
     sync_url()
+    if ui.missing(n, f, n_c, n_c_out, p, s):
+        return
     try:
         normal = normal_conv(n, f, n_c, n_c_out, p, s)
         depthwise, pointwise = depthwise_separable(n, f, n_c, n_c_out, p, s)
@@ -64,12 +67,14 @@ def block_section() -> None:
         "added to the output: a residual connection, as on the residual-block page. The block's input and output "
         "stay small, while the work happens in the expanded space.")
     c = st.columns(5)
-    n = c[0].number_input("input n", 1, MAX_SIDE, key="mb_n")
-    c_in = c[1].number_input("input channels", 1, MAX_CHANNELS, key="mb_c")
-    t = c[2].number_input("expansion t", 1, MAX_T, key="mb_t")
-    c_out = c[3].number_input("output channels", 1, MAX_CHANNELS, key="mb_o")
-    s = c[4].number_input("stride s", 1, 2, key="mb_s")
+    n = ui.number_field("input n", 1, MAX_SIDE, key="mb_n", container=c[0])
+    c_in = ui.number_field("input channels", 1, MAX_CHANNELS, key="mb_c", container=c[1])
+    t = ui.number_field("expansion t", 1, MAX_T, key="mb_t", container=c[2])
+    c_out = ui.number_field("output channels", 1, MAX_CHANNELS, key="mb_o", container=c[3])
+    s = ui.number_field("stride s", 1, 2, key="mb_s", container=c[4])
     sync_url()
+    if ui.missing(n, c_in, t, c_out, s):
+        return
     block = bottleneck_block(n, c_in, t, c_out, s)
     rows = [{"step": layer.name, "input": "×".join(map(str, layer.input_shape)),
              "output": "×".join(map(str, layer.output_shape)), "parameters": layer.params,

@@ -102,10 +102,15 @@ def channel_walk(acts: block_view.BlockActivations) -> None:
     """
     c_exp, c_out = acts.shape("depthwise")[2], acts.shape("project")[2]
     for key, hi in (("ch", c_exp), ("och", c_out)):
-        st.session_state[key] = min(st.session_state[key], hi)  # keep the pick inside a smaller block
+        if st.session_state[key] is not None:  # None: the field's text is not valid; it says so itself
+            st.session_state[key] = min(st.session_state[key], hi)  # keep the pick inside a smaller block
     st.markdown("**Depthwise: channel c of the output comes from channel c of the input alone, through its own 3×3 "
                 "filter.**")
-    c = st.columns(4)[0].number_input(f"channel c (1…{c_exp})", 1, c_exp, key="ch") - 1
+    c = ui.number_field(f"channel c (1…{c_exp})", 1, c_exp, key="ch", container=st.columns(4)[0])
+    if ui.missing(c):
+        sync_url()
+        return
+    c -= 1
     cols = st.columns([4, 3, 4])
     before = acts.maps["expand"][c] if "expand" in acts.maps else acts.maps["input"][c]
     cols[0].image(figures.channel_picture(before, False), width="stretch", output_format="JPEG",
@@ -118,8 +123,11 @@ def channel_walk(acts: block_view.BlockActivations) -> None:
                   alt=f"Feature map of channel {c + 1} after the depthwise step, in grey")
     st.markdown(f"**Projection: each output channel is a weighted sum of all {c_exp} depthwise channels (a 1×1 conv), "
                 "with no ReLU.**")
-    j = st.columns(4)[0].number_input(f"output channel (1…{c_out})", 1, c_out, key="och") - 1
+    j = ui.number_field(f"output channel (1…{c_out})", 1, c_out, key="och", container=st.columns(4)[0])
     sync_url()
+    if ui.missing(j):
+        return
+    j -= 1
     plot.chart(figures.projection_weights(acts.projection_weights[j], j, c), "projection_weights")
     cols = st.columns(2)
     cols[0].image(figures.channel_picture(acts.maps["project"][j], True), width="stretch", output_format="JPEG",

@@ -21,6 +21,8 @@ from playground.manifest import ModelUnavailable
 from playground.non_max_suppression import boxsets as bs
 from playground.non_max_suppression import detector as dt
 
+DEFAULT_OBJECTS = 4  # objects in a scene (and random boxes' heaps) when the link names none
+
 
 @st.cache_resource(max_entries=64, show_spinner=False)
 def _scene(seed: int, objects: int, provider: str) -> tuple[bs.BoxSet, float, str]:
@@ -36,14 +38,22 @@ def _uri(image: np.ndarray) -> str:
     return figures.image_uri(image)
 
 
-def source() -> bs.BoxSet:
-    """Seed and object count (the anchor-boxes page links here with both), then the detector's boxes."""
-    st.session_state["seed"] = min(st.session_state["seed"], PAGE_SEEDS - 1)
+def source() -> bs.BoxSet | None:
+    """Seed and object count (the anchor-boxes page links here with both), then the detector's boxes.
+
+    None while the seed's field is not valid (it says so under it).
+    """
+    if st.session_state["seed"] is not None:  # None: the field's text is not valid
+        st.session_state["seed"] = min(st.session_state["seed"], PAGE_SEEDS - 1)
+    if st.session_state["objects"] is None:  # shared with the random boxes' field; a slider needs a number
+        st.session_state["objects"] = DEFAULT_OBJECTS
     cols = st.columns(2)
-    seed = cols[0].number_input(f"scene seed (0–{PAGE_SEEDS - 1:,})", 0, PAGE_SEEDS - 1, key="seed",
-                                help="The same seed gives the same scene as on the anchor-boxes page; these seeds "
-                                     "were never used in training.")
+    seed = ui.number_field(f"scene seed (0–{PAGE_SEEDS - 1:,})", 0, PAGE_SEEDS - 1, key="seed", container=cols[0],
+                           help="The same seed gives the same scene as on the anchor-boxes page; these seeds "
+                                "were never used in training.")
     objects = cols[1].slider("objects in the scene", 0, bs.MAX_OBJECTS, key="objects")
+    if ui.missing(seed):
+        return None
     try:
         boxes, ms, provider = _scene(int(seed), int(objects), ui.provider())
     except ModelUnavailable as exc:  # names the file and the command that rebuilds it

@@ -20,7 +20,7 @@ SURVIVOR_BOXES = 5
 
 
 def _next() -> None:
-    st.session_state["qseed"] = (st.session_state["qseed"] + 1) % (MAX_SEED + 1)
+    st.session_state["qseed"] = ((st.session_state["qseed"] or 0) + 1) % (MAX_SEED + 1)  # None: not valid text
     st.session_state["qiou"] = None
     st.session_state["qpick"] = []
 
@@ -53,8 +53,10 @@ def survivor_question(seed: int) -> tuple[np.ndarray, np.ndarray]:
 def show() -> None:
     """Both exercises, rerun on their own."""
     st.header("Check yourself")
-    seed = st.number_input("question number", 0, MAX_SEED, key=ui.url_int("qseed", 1, 0, MAX_SEED))
+    seed = ui.number_field("question number", 0, MAX_SEED, key=ui.url_int("qseed", 1, 0, MAX_SEED))
     st.button("another question", key="quiz_next", on_click=_next)
+    if ui.missing(seed):
+        return
     left, right = st.columns(2)
     with left:
         st.subheader("The IoU of two boxes")
@@ -64,7 +66,7 @@ def show() -> None:
         plot.chart(figures.boxes_figure(np.array([a, b], float), np.zeros(2), [figures.BOX_A, figures.BOX_B],
                                         ["solid"] * 2, [3, 3], [1, 1], ["A", "B"], SIDE, SIDE, height_px=300),
                    "quiz_iou_chart")
-        guess = st.number_input("your IoU", 0.0, 1.0, value=None, step=0.01, format="%.3f",
+        guess = ui.number_field("your IoU", 0.0, 1.0, whole=False, optional=True,
                                 key=ui.url_float("qiou", None, 0.0, 1.0))
         o = overlap(a, b)
         ui.check_answer(guess, round(o.iou, 3), key="quiz_iou", tolerance=0.006,

@@ -58,6 +58,8 @@ def load_exact_case() -> None:
 def add_box(box: tuple[int, int, int, int]) -> None:
     """Append a dragged box to the typed boxes, with the chosen score and class."""
     score, cls = st.session_state.get(NEW_BOX_KEY, 0.8), st.session_state.get(NEW_CLASS_KEY, 1)
+    if cls is None:  # the class field's text is not valid (it says so under it): add no box with an old class
+        return
     text = st.session_state.get("boxes", "").rstrip()
     line = f"{box[0]} {box[1]} {box[2]} {box[3]} {score:g} {cls}"
     st.session_state["boxes"] = f"{text}\n{line}" if text else line
@@ -71,9 +73,12 @@ def _hand() -> bs.BoxSet:
     text = cols[0].text_area("boxes, one per line: x1 y1 x2 y2 score [class]", key="boxes", height=150,
                              help=f"Corners are whole numbers 0–{bs.CANVAS} (y grows downwards); score 0–1; class "
                                   f"1–{bs.MAX_CLASSES}, 1 if left out. At most {bs.MAX_BOXES} boxes.")
+    cut = ui.link_note("boxes")
+    if cut:
+        cols[0].caption(cut)
     with cols[1]:
         st.slider("score of a dragged box", 0.05, 1.0, 0.8, 0.05, key=NEW_BOX_KEY)
-        st.number_input("its class", 1, bs.MAX_CLASSES, 1, key=NEW_CLASS_KEY)
+        ui.number_field("its class", 1, bs.MAX_CLASSES, value=1, key=NEW_CLASS_KEY)
         st.caption("Drag a rectangle on the step-through's chart to add a box.")
     parsed = bs.parse_boxes(text)
     for problem in parsed.problems[:5]:
@@ -88,17 +93,21 @@ def _hand() -> bs.BoxSet:
     return parsed.boxes
 
 
-def _random() -> bs.BoxSet:
+def _random() -> bs.BoxSet | None:
+    """Random boxes heaped around a few objects (None while a field is not valid)."""
     cols = st.columns(3)
-    st.session_state["objects"] = max(1, st.session_state["objects"])  # random boxes need an object to heap around
-    seed = cols[0].number_input("seed", 0, MAX_SEED, key="seed")
-    n = cols[1].number_input(f"boxes (at most {bs.MAX_BOXES})", 0, bs.MAX_BOXES, key="n",
-                             help="A cap keeps the step-through readable and every change under 100 ms.")
-    objects = cols[2].number_input("objects they are heaped around", 1, bs.MAX_OBJECTS, key="objects")
+    if st.session_state["objects"] is not None:  # None: the field's text is not valid; it says so itself
+        st.session_state["objects"] = max(1, st.session_state["objects"])  # random boxes need an object to heap around
+    seed = ui.number_field("seed", 0, MAX_SEED, key="seed", container=cols[0])
+    n = ui.number_field(f"boxes (at most {bs.MAX_BOXES})", 0, bs.MAX_BOXES, key="n", container=cols[1],
+                        help="A cap keeps the step-through readable and every change under 100 ms.")
+    objects = ui.number_field("objects they are heaped around", 1, bs.MAX_OBJECTS, key="objects", container=cols[2])
+    if ui.missing(seed, n, objects):
+        return None
     return bs.random_boxes(int(seed), int(n), int(min(objects, bs.MAX_OBJECTS)))
 
 
-def _settings() -> Settings:
+def _settings() -> Settings | None:
     cols = st.columns(4)
     iou = cols[0].slider("IoU threshold: remove IoU ≥", 0.05, 1.0, step=0.05,
                          key=ui.url_float("iou", IOU_THRESHOLD, 0.05, 1.0))
@@ -106,22 +115,26 @@ def _settings() -> Settings:
                            key=ui.url_float("score", SCORE_THRESHOLD, 0.0, 0.95))
     per_class = cols[2].toggle("per class", key=ui.url_bool("pc", True),
                                help="The course runs NMS once per class: a box never removes a box of another class.")
-    cap = cols[3].number_input("max boxes per class (0: no limit)", 0, bs.MAX_BOXES, key=ui.url_int("cap", 0, 0, bs.MAX_BOXES))
+    cap = ui.number_field("max boxes per class (0: no limit)", 0, bs.MAX_BOXES, container=cols[3],
+                          key=ui.url_int("cap", 0, 0, bs.MAX_BOXES))
+    if ui.missing(cap):
+        return None
     return Settings(round(float(iou), 4), round(float(score), 4), bool(per_class), int(cap) or None)
 
 
 def _seed_keys() -> None:
     ui.url_choice("src", "hand", tuple(SOURCES))
-    ui.url_text("boxes", bs.PRESETS[DEFAULT_PRESET].text, MAX_TEXT)
+    ui.url_text("boxes", bs.PRESETS[DEFAULT_PRESET].text, MAX_TEXT, link_limit=ui.LINK_TEXT_LIMIT)
     ui.url_int("seed", 0, 0, MAX_SEED)
     ui.url_int("n", 60, 0, bs.MAX_BOXES)
-    ui.url_int("objects", 4, 0, bs.MAX_OBJECTS)  # 0 allowed: the anchor-boxes page may link an empty scene
+    # 0 allowed: the anchor-boxes page may link an empty scene
+    ui.url_int("objects", detector_view.DEFAULT_OBJECTS, 0, bs.MAX_OBJECTS)
     for key in ("boxes", "seed", "n", "objects"):
         st.session_state[key] = st.session_state[key]  # kept while another source is shown (an undrawn widget forgets)
 
 
-def controls() -> tuple[bs.BoxSet, Settings]:
-    """The source of the boxes and the rule, each in the link."""
+def controls() -> tuple[bs.BoxSet, Settings] | tuple[None, None]:
+    """The source of the boxes and the rule, each in the link; (None, None) while a number field is not valid."""
     st.header("Greedy NMS, step by step")
     st.markdown("The course's recipe: **discard every box with p_c ≤ 0.6; then, while boxes remain, keep the one "
                 "with the largest p_c and discard every remaining box whose IoU with it is ≥ 0.5. Do it per "
@@ -135,6 +148,8 @@ def controls() -> tuple[bs.BoxSet, Settings]:
     else:
         boxes = detector_view.source()
     settings = _settings()
+    if boxes is None or settings is None:
+        return None, None
     if len(boxes) == 0:
         st.info("There are no boxes yet: type some, drag one, or choose an example.")
     return boxes, settings

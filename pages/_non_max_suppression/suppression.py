@@ -20,10 +20,11 @@ def show() -> None:
     """Boxes and rule, the step-through, the runtime's answer, Soft-NMS, and what ran for them."""
     with runtime.record_runs() as runs:
         boxes, settings = source.controls()
-        picture = detector_view.picture(boxes)
-        trace = steps.trace_for(boxes, settings)
-        steps.show(boxes, settings, picture)
-        operator_section.show(boxes, settings, trace)
-        soft_section.show(boxes, settings, trace, picture)
+        if boxes is not None:  # None: a number field is not valid (it says so); nothing is drawn for an old value
+            picture = detector_view.picture(boxes)
+            trace = steps.trace_for(boxes, settings)
+            steps.show(boxes, settings, picture)
+            operator_section.show(boxes, settings, trace)
+            soft_section.show(boxes, settings, trace, picture)
     ui.show_runs(runs)
     state.sync()

@@ -153,11 +153,14 @@ def digit(record: dict, depths: list[int], shown: bool) -> None:
     # The deepest nets are the prediction's answer: they join the choice once the curves are revealed.
     names = [str(d) for d in (depths if shown else depths[:-1])]
     cols = st.columns([1, 1, 3])
-    index = cols[0].number_input(f"test digit (1–{len(labels)})", 1, len(labels),
-                                 key=ui.url_int("digit", 1, 1, len(labels))) - 1
+    index = ui.number_field(f"test digit (1–{len(labels)})", 1, len(labels), container=cols[0],
+                            key=ui.url_int("digit", 1, 1, len(labels)))
     depth = int(cols[1].radio("layers", names, key=ui.url_choice("depth", names[-1], names)))
     if not shown:
         cols[1].caption(f"The {max(depths)}-layer nets join once you predict and reveal above.")
+    if ui.missing(index):
+        return
+    index -= 1
     plain = dx.predict(images[index:index + 1], depth, False, provider=ui.provider())
     res = dx.predict(images[index:index + 1], depth, True, provider=ui.provider())
     with cols[0]:
@@ -188,8 +191,8 @@ def numpy_rerun() -> None:
         st.markdown("Fully connected layers, no BN, PyTorch's default initialisation, the committed test digits as "
                     f"training data, {RERUN_EPOCHS} epochs (`playground/residual_block/depth_numpy.py`, backprop written "
                     "out; the tests run exactly this).")
-        seed = st.number_input("seed", 0, 999, key=ui.url_int("npseed", 0, 0, 999))
-        if st.toggle("run it", key=ui.url_bool("nprun", False)):
+        seed = ui.number_field("seed", 0, 999, key=ui.url_int("npseed", 0, 0, 999))
+        if st.toggle("run it", key=ui.url_bool("nprun", False)) and not ui.missing(seed):
             with st.spinner(f"Training a plain and a residual {layers}-layer net in numpy (a second or two)…"):
                 plain_err, res_err = _numpy_rerun(seed)
             plot.chart(charts.numpy_rerun(plain_err, res_err, layers), "numpy_rerun")

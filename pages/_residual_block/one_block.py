@@ -38,9 +38,9 @@ class Settings:
 
 
 def controls() -> Settings:
-    """The block's eight settings, each in the link."""
+    """The block's eight settings, each in the link (the seed None while its field is not valid)."""
     cols = st.columns(4)
-    seed = cols[0].number_input("seed of a[l] and the weights", 0, 9999, key=ui.url_int("seed", 3, 0, 9999))
+    seed = ui.number_field("seed of a[l] and the weights", 0, 9999, key=ui.url_int("seed", 3, 0, 9999), container=cols[0])
     c_in = cols[1].slider("channels of a[l]", 1, MAX_CHANNELS, key=ui.url_int("c", 2, 1, MAX_CHANNELS))
     n = cols[2].slider("size n of a[l] (n × n)", *SIZES, key=ui.url_int("n", 5, *SIZES))
     negatives = cols[3].toggle("let a[l] have negatives", key=ui.url_bool("neg", False),
@@ -73,19 +73,20 @@ def run_block(settings: Settings, ex: rb.BlockExample, shortcut: str) -> rb.Bloc
                                      skip=settings.skip, provider=ui.provider())
 
 
-def cell_picker(shapes: rb.BlockShapes) -> tuple[int, tuple[int, int, int]]:
-    """The step to show and the output cell (0-based channel, row, column), kept inside the output."""
+def cell_picker(shapes: rb.BlockShapes) -> tuple[int, tuple[int, int, int] | None]:
+    """The step to show and the output cell (0-based channel, row, column; None while a field is not valid)."""
     out_c, out_h, out_w = shapes.main
     for key, hi in (("ch", out_c), ("row", out_h), ("col", out_w)):  # keep the cell inside a shrunken output
         ui.url_int(key, 1, 1, 8)
-        st.session_state[key] = min(st.session_state[key], hi)
+        if st.session_state[key] is not None:  # None: the field's text is not valid; it says so itself
+            st.session_state[key] = min(st.session_state[key], hi)
     cols = st.columns([2, 1, 1, 1])
     step = cols[0].select_slider("step through the block", list(STEP_NAMES), format_func=STEP_NAMES.get,
                                  key=ui.url_int("step", 5, 1, 5))
-    c = cols[1].number_input("cell: channel", 1, out_c, key="ch") - 1
-    i = cols[2].number_input("row", 1, out_h, key="row") - 1
-    j = cols[3].number_input("column", 1, out_w, key="col") - 1
-    return step, (c, i, j)
+    cell = (ui.number_field("cell: channel", 1, out_c, key="ch", container=cols[1]),
+            ui.number_field("row", 1, out_h, key="row", container=cols[2]),
+            ui.number_field("column", 1, out_w, key="col", container=cols[3]))
+    return step, (None if None in cell else tuple(k - 1 for k in cell))
 
 
 def formula(terms: rb.CellTerms, shortcut: str, settings: Settings, step: int) -> str:
@@ -147,7 +148,8 @@ def identity_quiz(steps: rb.BlockSteps, shortcut: str, cell: tuple[int, int, int
     st.markdown(f"With **W[l+2] = 0 and b[l+2] = 0** (and the other settings as they are), what is a[l+2] at the "
                 f"highlighted cell (channel {c + 1}, row {i + 1}, column {j + 1})? Work it out from a[l] "
                 + ("and W_s " if shortcut == "projection" else "") + "before you move the scale slider.")
-    guess = st.number_input("your answer", value=None, step=1.0, key=ui.url_float("guess", None, -1e6, 1e6))
+    guess = ui.number_field("your answer", -1e6, 1e6, whole=False, optional=True,
+                            key=ui.url_float("guess", None, -1e6, 1e6))
     ui.check_answer(guess, expected, key="identity_quiz", tolerance=1e-3,
                     explanation="z[l+2] = 0, so a[l+2] = g(0 + shortcut) = max(0, shortcut).")
 
@@ -162,6 +164,8 @@ def show() -> None:
 def block() -> None:
     """The block's controls, its every value from ONNX Runtime, the step-through and its check: rerun alone."""
     settings = controls()
+    if ui.missing(settings.seed):
+        return
     shapes = rb.block_shapes(settings.c_in, settings.n, settings.n, settings.c_out, settings.stride)
     shortcut = choose_shortcut(settings, shapes)
     ex = rb.example_block(settings.seed, settings.c_in, settings.n, settings.c_out, settings.negatives)
@@ -171,6 +175,8 @@ def block() -> None:
         st.error(f"The residual-block model could not be loaded: {exc}")
         return
     step, cell = cell_picker(shapes)
+    if ui.missing(cell):
+        return
     c, i, j = cell
     terms = rb.cell_terms(steps, ex.b1, ex.b2 * settings.scale, cell)
     label = ("identity: a[l]" if shortcut == "identity" else f"projection: W_s a[l] (1×1, stride {settings.stride})")

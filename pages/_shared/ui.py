@@ -14,15 +14,20 @@ value other sections read belongs outside every section (its change reruns the p
 
 from __future__ import annotations
 
+import base64
+import binascii
 import functools
 import math
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from urllib.parse import quote
 
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from pages._shared import format as fmt
+from pages._shared import typed
 from playground import runtime
 from playground.manifest import ModelUnavailable
 
@@ -135,18 +140,74 @@ def url_bool(key: str, default: bool) -> str:
     return _seed(key, default, parse)
 
 
-def url_text(key: str, default: str, max_len: int = 2000) -> str:
-    """Widget key whose free text lives in the URL (truncated to ``max_len``)."""
+LINK_TEXT_LIMIT = 2000  # characters a text may take in the link, URL-encoded (common proxies cut near 8 KB in all)
+_PACKED = "z~"  # a link value starting so is zlib-compressed, base64url text
+_LINK_LIMITS: dict[tuple[str, str], tuple[int, int]] = {}  # (page, key) -> (link_limit, max_len) of such a url_text key
+
+
+def url_text(key: str, default: str, max_len: int = 2000, link_limit: int | None = None) -> str:
+    """Widget key whose free text lives in the URL (a longer one is refused and reported).
+
+    With ``link_limit`` the text may be longer than a link should be: beyond that
+    many URL-encoded characters it is written compressed, and left out of the link
+    when even that is too long (:func:`link_note` says so on the page).
+    """
+    if link_limit is not None:
+        _LINK_LIMITS[(_current_page(), key)] = (link_limit, max_len)
+
     def parse(raw: str) -> str:
+        if link_limit is not None and raw.startswith(_PACKED):
+            raw = unpack_text(raw, max_len)
         if len(raw) > max_len:
             raise ValueError("too long")
         return raw
     return _seed(key, default, parse)
 
 
-def _encode(value) -> str:
+def pack_text(text: str, limit: int) -> str | None:
+    """``text`` as a link value within ``limit`` URL-encoded characters: as it is, compressed, or None (too long)."""
+    if len(quote(text, safe="")) <= limit:
+        return text
+    packed = _PACKED + base64.urlsafe_b64encode(zlib.compress(text.encode(), 9)).decode().rstrip("=")
+    return packed if len(packed) <= limit else None
+
+
+def unpack_text(raw: str, max_len: int) -> str:
+    """The text of a :func:`pack_text` value; ValueError for one that is damaged or unpacks past ``max_len``."""
+    body = raw[len(_PACKED):]
+    try:
+        data = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+        inflate = zlib.decompressobj()
+        out = inflate.decompress(data, 4 * max_len + 4)  # UTF-8 is at most 4 bytes a character: a bomb stops here
+        if inflate.unconsumed_tail or not inflate.eof:
+            raise ValueError("damaged or too long")
+        return out.decode()
+    except (binascii.Error, zlib.error, UnicodeDecodeError) as exc:
+        raise ValueError("damaged") from exc
+
+
+def link_note(key: str) -> str | None:
+    """A sentence for the page when the link leaves ``key``'s text out (too long even compressed), else None."""
+    limits = _LINK_LIMITS.get((_current_page(), key))
+    text = st.session_state.get(key)
+    if limits is None or not isinstance(text, str) or _link_value(text, *limits) is not None:
+        return None
+    return (f"This text ({len(text):,} characters) is too long for a link (a link keeps a text of at most "
+            f"{limits[1]:,} characters, in at most {limits[0]:,} characters of address, compressed if need be): "
+            "a copied link leaves it out and opens with the default instead.")
+
+
+def _link_value(text: str, link_limit: int, max_len: int) -> str | None:
+    """A url_text value as the link holds it, or None when the link leaves it out."""
+    return None if len(text) > max_len else pack_text(text, link_limit)
+
+
+def _encode(value, key: str = "") -> str | None:
     if isinstance(value, bool):
         return "1" if value else "0"
+    limits = _LINK_LIMITS.get((_current_page(), key))
+    if limits is not None and isinstance(value, str):
+        return _link_value(value, *limits)
     return str(value)
 
 
@@ -165,7 +226,8 @@ def sync_url(keys: Iterable[str]) -> None:
 
 def _write_link(keys: Sequence[str]) -> None:
     # An empty widget (None) is left out: the link then opens with that widget empty too.
-    wanted = {k: _encode(st.session_state[k]) for k in keys if st.session_state.get(k) is not None}
+    wanted = {k: _encode(st.session_state[k], k) for k in keys if st.session_state.get(k) is not None}
+    wanted = {k: v for k, v in wanted.items() if v is not None}  # a text too long for a link is left out
     if dict(st.query_params) != wanted:
         st.query_params.from_dict(wanted)
 
@@ -181,6 +243,72 @@ def url_notice() -> None:
     if bad:
         st.warning("Some settings in the link were not valid and were reset to defaults: "
                    + ", ".join(f"{key}={fmt.escape(raw, limit=40)}" for key, raw in bad))  # the value: escaped
+
+
+# ---------------------------------------------------------------- typed numbers
+FIELD_SUFFIX = "__typed"  # number field K is drawn as the text box K + this; K itself holds the value read
+FIELDS_KEY = "_ui_fields"  # {K: (the value the field last read, the text it read it from, (lo, hi, whole, optional))}
+_UNSEEN = object()
+
+
+def field_key(key: str) -> str:
+    """The widget key of number field ``key``'s text box (what a test types into)."""
+    return key + FIELD_SUFFIX
+
+
+def number_field(label: str, lo: float | None, hi: float | None, *, key: str, value: float | None = None,
+                 whole: bool = True, optional: bool = False, container=None, **text_kwargs) -> int | float | None:
+    """A number the learner types, read exactly and checked against ``[lo, hi]``: the value, or None.
+
+    Drawn as a text box, so the server reads the very text the field shows (Streamlit's
+    number input keeps its last valid value on the server while the browser shows
+    −5 or 99999999999999999999, and reads ``1e3`` as 1). When the text is not valid,
+    an error in words is drawn under the field (in ``container``, e.g. its column) and
+    the function returns None: the caller draws no result from it.
+
+    ``st.session_state[key]`` holds the value read (an ``int`` for a ``whole`` field,
+    None while the text is not valid), so :func:`url_int`/:func:`url_float` seed it,
+    :func:`sync_url` writes it into the link (leaving it out while it is None) and
+    other code reads it as it read a number input's value. Setting the key from
+    outside (a preset, a button, a new link) refills the box. ``value`` is the start
+    value when the key is not seeded (default ``lo``, or empty for an ``optional``
+    field, which reads as None without an error: an answer not typed yet).
+    ``text_kwargs`` go to ``st.text_input`` (``help``, ``disabled``, ``on_change``, ...).
+    """
+    box = container if container is not None else st
+    text_key = field_key(key)
+    seen = st.session_state.setdefault(FIELDS_KEY, {})
+    if key not in st.session_state:
+        st.session_state[key] = value if value is not None or optional else lo
+    current = st.session_state[key]
+    last_value, last_text, _ = seen.get(key, (_UNSEEN, "", None))
+    if last_value is _UNSEEN or last_value != current:  # first drawn, or set from outside: show the value
+        st.session_state[text_key] = typed.show_number(current)
+    elif text_key not in st.session_state:  # the box was not drawn in the last run: keep what was typed
+        st.session_state[text_key] = last_text
+    text = box.text_input(label, key=text_key, **text_kwargs)
+    reading = typed.read_number(text, lo, hi, whole=whole, name=label, optional=optional)
+    st.session_state[key] = reading.value
+    seen[key] = (reading.value, text, (lo, hi, whole, optional))  # the rule, for tests that type into every field
+    if not reading.ok:
+        box.error(reading.problem)
+    return reading.value
+
+
+WAITING = ("Nothing is computed from these numbers until every field holds a valid one: "
+           "the message under the field says what it takes.")
+
+
+def missing(*values) -> bool:
+    """Whether a number field a result needs is not valid (None); if so, say that no result is drawn.
+
+    Use it as ``if ui.missing(h, w): return`` right after the fields, so that a
+    result is never drawn for a value other than the one the field shows.
+    """
+    if any(v is None for v in values):
+        st.info(WAITING)
+        return True
+    return False
 
 
 # ---------------------------------------------------------------- the page itself

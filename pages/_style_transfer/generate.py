@@ -78,7 +78,7 @@ def controls_row(running: bool) -> None:
     cols[4].toggle("Keep colours", key="keep", disabled=running,
                    help="Keep the content's colours: transfer on luminance only (Gatys et al. 2016), the style's "
                         "brightness matched to the content's, the content's colours put back afterwards.")
-    cols[5].number_input("Noise seed", 0, 999, key="seed", disabled=running)
+    ui.number_field("Noise seed", 0, 999, key="seed", disabled=running, container=cols[5])
 
 
 def progress_view(job: jobs.Job, settings: Settings) -> None:
@@ -137,8 +137,11 @@ def _watch(content: Picked, style: Picked, provider: str, page_keys: tuple[str, 
     if job is not None:
         job.touch()
     buttons = st.columns([2, 1, 5])
-    buttons[0].button("Run the optimisation", key="run", type="primary", disabled=running,
+    seed_bad = st.session_state.get("seed") is None  # the seed's text is not valid: no run for an old seed
+    buttons[0].button("Run the optimisation", key="run", type="primary", disabled=running or seed_bad,
                       on_click=_start, args=(content, style, provider))
+    if seed_bad:
+        ui.missing(None)
     buttons[1].button("Stop", key="stop", disabled=not running, on_click=_stop)
     refused = st.session_state.get("_st_refused")
     if refused:

@@ -46,7 +46,7 @@ def show(content: Picked, style: Picked, keep: bool, provider: str, page_keys: t
     n_c, n_h, n_w = c.acts[layer].shape
     st.markdown(f"**1.** At {LAYERS[layer].label}, these images give a^[l] of n_H × n_W × n_C = {n_h} × {n_w} × "
                 f"{n_c}. How many numbers does its Gram matrix G^[l] hold?")
-    guess = st.number_input("Your answer", min_value=0, value=None, step=1, key="q1_guess")
+    guess = ui.number_field("Your answer", 0, None, optional=True, key="q1_guess")
     ui.check_answer(guess, n_c * n_c, "q1", explanation=f"G^[l] is n_C × n_C = {n_c} × {n_c}: one row and one column "
                     f"per channel; the {n_h} × {n_w} positions are summed away, which is why style forgets where.")
 

@@ -16,7 +16,7 @@ MAX_P, MAX_K = 16, 10  # identities and pictures per identity in a batch (10 pic
 
 
 def _next_batch() -> None:
-    st.session_state["bseed"] = st.session_state["bseed"] % MAX_SEED + 1
+    st.session_state["bseed"] = (st.session_state["bseed"] or 0) % MAX_SEED + 1  # None: the field's text is not valid
 
 
 def batch_indices(labels: np.ndarray, held: np.ndarray, p: int, k: int, seed: int) -> np.ndarray:
@@ -63,13 +63,16 @@ def show(all_keys: list[str]) -> None:
         "(online semi-hard mining, FaceNet).")
     steps = [str(int(s)) for s in history.checkpoint_steps]
     cols = st.columns([1, 1, 1, 2, 2])
-    p = cols[0].number_input("P identities", 2, MAX_P, key="bp")
-    k = cols[1].number_input("K pictures each", 2, MAX_K, key="bk")
-    seed = cols[2].number_input("batch number", 1, MAX_SEED, key="bseed")
+    p = ui.number_field("P identities", 2, MAX_P, key="bp", container=cols[0])
+    k = ui.number_field("K pictures each", 2, MAX_K, key="bk", container=cols[1])
+    seed = ui.number_field("batch number", 1, MAX_SEED, key="bseed", container=cols[2])
     cols[2].button("Another", key="bdraw", on_click=_next_batch, help="Draw another batch")
     alpha = cols[3].slider("margin α", 0.0, 1.0, step=0.01, key="malpha")
     step = cols[4].select_slider("network after step", steps, key="mckpt",
                                  format_func=lambda s: f"{s} (untrained)" if s == "0" else s)
+    if ui.missing(p, k, seed):
+        ui.sync_url(all_keys)
+        return
     batch = batch_indices(glyphs.labels, np.flatnonzero(~glyphs.seen), int(p), int(k), int(seed))
     encodings = history.encodings[steps.index(step)][batch]
     labels = glyphs.labels[batch]

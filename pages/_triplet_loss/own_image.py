@@ -59,22 +59,24 @@ def _uploaded() -> tuple[np.ndarray, str] | None:
     return cached[1].gray, upload.name
 
 
-def _distorted(data: state.Shared) -> tuple[np.ndarray, str]:
+def _distorted(data: state.Shared) -> tuple[np.ndarray, str] | None:
     glyphs = data.glyphs
     ids = len(glyphs.chars)
     cols = st.columns([3, 1, 2, 2, 2])
     identity = cols[0].selectbox("identity", list(range(1, ids + 1)), key="did",
                                  format_func=lambda k: f"{glyphs.char(k - 1)} (#{k})") - 1
-    picture = cols[1].number_input("picture", 1, PICTURES, key="dpic") - 1
+    picture = ui.number_field("picture", 1, PICTURES, key="dpic", container=cols[1])
     rotation = cols[2].slider("rotate (degrees)", -glyph_image.MAX_ROTATION, glyph_image.MAX_ROTATION,
                               key="rot")
     stroke = cols[3].select_slider("strokes", list(STROKES), format_func=STROKES.get,
                                    key="stroke")
     noise = cols[4].slider("noise", 0.0, glyph_image.MAX_NOISE, step=0.05,
                            key="noise")
-    index = int(glyphs.members(identity)[picture])
+    if ui.missing(picture):
+        return None
+    index = int(glyphs.members(identity)[picture - 1])
     changed = glyph_image.distort(glyphs.images[index], float(rotation), int(stroke), float(noise))
-    return changed, f"picture {picture + 1} of {glyphs.char(identity)} (#{identity + 1}), changed"
+    return changed, f"picture {picture} of {glyphs.char(identity)} (#{identity + 1}), changed"
 
 
 def _keep(keys) -> None:

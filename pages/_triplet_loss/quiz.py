@@ -24,7 +24,7 @@ def link(data: state.Shared) -> None:
 
 
 def _next_question() -> None:
-    st.session_state["qseed"] = st.session_state["qseed"] % MAX_SEED + 1
+    st.session_state["qseed"] = (st.session_state["qseed"] or 0) % MAX_SEED + 1  # None: the field's text is not valid
     st.session_state.pop("qkind", None)
     st.session_state.pop("qloss", None)
 
@@ -46,8 +46,11 @@ def show(all_keys: list[str]) -> None:
     data = state.shared(ui.provider())
     st.header("Check yourself")
     cols = st.columns([1, 1, 4])
-    seed = cols[0].number_input("question", 1, MAX_SEED, key="qseed")
+    seed = ui.number_field("question", 1, MAX_SEED, key="qseed", container=cols[0])
     cols[1].button("New question", key="qnew", on_click=_next_question)
+    if ui.missing(seed):
+        ui.sync_url(all_keys)
+        return
     triplet = question(data, int(seed))
     shown = [float(fmt.num(v, DIGITS)) for v in (triplet.d_ap, triplet.d_an)]
     pictures = st.columns(3)
@@ -69,7 +72,7 @@ def show(all_keys: list[str]) -> None:
             else:
                 st.error(f"Not quite: you said {guess}, it is **{truth}**. {why}")
     with right:
-        loss_guess = st.number_input("What is its loss L?", value=None, step=0.01, format="%.3f", key="qloss")
+        loss_guess = ui.number_field("What is its loss L?", 0.0, None, whole=False, optional=True, key="qloss")
         expected = float(hinge(shown[0], shown[1], ALPHA))
         ui.check_answer(loss_guess, round(expected, DIGITS), "qloss", tolerance=TOLERANCE,
                         explanation=f"L = max({fmt.num(shown[0])} − {fmt.num(shown[1])} + {fmt.num(ALPHA)}, 0).")

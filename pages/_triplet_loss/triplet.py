@@ -54,7 +54,7 @@ def identity_name(glyphs, label: int) -> str:
 
 
 def _next_draw() -> None:
-    st.session_state["tseed"] = st.session_state["tseed"] % MAX_SEED + 1
+    st.session_state["tseed"] = (st.session_state["tseed"] or 0) % MAX_SEED + 1  # None: the field's text is not valid
 
 
 def _keep(keys) -> None:
@@ -64,8 +64,8 @@ def _keep(keys) -> None:
             st.session_state[key] = st.session_state[key]
 
 
-def _picked(data: state.Shared) -> ts.Triplet:
-    """The triplet of the five pick widgets (identities and pictures counted from 1)."""
+def _picked(data: state.Shared) -> ts.Triplet | None:
+    """The triplet of the five pick widgets (identities and pictures counted from 1); None while a field is not valid."""
     glyphs, ids = data.glyphs, len(data.glyphs.chars)
     st.caption("Pick the anchor's identity and picture, another picture of the same identity as the positive, "
                "and any picture of another identity as the negative.")
@@ -73,11 +73,14 @@ def _picked(data: state.Shared) -> ts.Triplet:
     options = list(range(1, ids + 1))
     a_id = cols[0].selectbox("A and P: identity", options, key="aid",
                              format_func=lambda k: identity_name(glyphs, k - 1)) - 1
-    a_pic = cols[1].number_input("A: picture", 1, PICTURES, key="apic") - 1
-    p_pic = cols[2].number_input("P: picture", 1, PICTURES, key="ppic") - 1
+    a_pic = ui.number_field("A: picture", 1, PICTURES, key="apic", container=cols[1])
+    p_pic = ui.number_field("P: picture", 1, PICTURES, key="ppic", container=cols[2])
     n_id = cols[3].selectbox("N: identity", options, key="nid",
                              format_func=lambda k: identity_name(glyphs, k - 1)) - 1
-    n_pic = cols[4].number_input("N: picture", 1, PICTURES, key="npic") - 1
+    n_pic = ui.number_field("N: picture", 1, PICTURES, key="npic", container=cols[4])
+    if ui.missing(a_pic, p_pic, n_pic):
+        return None
+    a_pic, p_pic, n_pic = a_pic - 1, p_pic - 1, n_pic - 1
     if p_pic == a_pic:
         st.warning("A and P are the same picture: d(A, P) = 0. Pick another picture for P to make a real triplet.")
     if n_id == a_id:
@@ -90,8 +93,10 @@ def _picked(data: state.Shared) -> ts.Triplet:
 def _drawn(data: state.Shared, mode: str, alpha: float) -> ts.Triplet | None:
     """A triplet of the asked kind among the held-out pictures; the pick widgets are set to it."""
     cols = st.columns([1, 1, 3])
-    seed = cols[0].number_input("draw number", 1, MAX_SEED, key="tseed")
+    seed = ui.number_field("draw number", 1, MAX_SEED, key="tseed", container=cols[0])
     cols[1].button("Draw another", key="tdraw", on_click=_next_draw)
+    if ui.missing(seed):
+        return None
     held = np.flatnonzero(~data.glyphs.seen)
     triplet = ts.pick_triplet(data.trained, data.glyphs.labels, mode, alpha, int(seed), among=held)
     if triplet is None:
@@ -202,8 +207,11 @@ def show(all_keys: list[str]) -> None:
         triplet = _drawn(data, mode, alpha)
     else:
         _keep(["tseed"])
-    if triplet is None:
+    if triplet is None and not (mode != "pick" and st.session_state["tseed"] is None):  # None: not valid text
         triplet = _picked(data)
+    if triplet is None:  # a number field is not valid: it says so, and nothing is drawn for an old value
+        ui.sync_url(all_keys)
+        return
     _pictures(data, triplet)
     rows = data.trained[[triplet.anchor, triplet.positive, triplet.negative]]
     plot.chart(figures.encodings_heatmap(rows, ["f(A)", "f(P)", "f(N)"]), "encodings")

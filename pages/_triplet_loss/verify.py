@@ -38,10 +38,12 @@ def _use_chosen(tau: float) -> None:
 def _one_shot(data: state.Shared, encoder: str, held: bool) -> None:
     st.subheader("One-shot recognition: one picture per identity is enough")
     cols = st.columns([1, 1, 3])
-    enrol = cols[0].number_input("enrol picture", 1, PICTURES, key="enrol")
+    enrol = ui.number_field("enrol picture", 1, PICTURES, key="enrol", container=cols[0])
     ways = cols[1].radio("choose among", WAY_CHOICES, key="ways",
                          format_func=lambda w: f"{w} identities" if w != "all" else "every enrolled identity",
                          horizontal=True)
+    if ui.missing(enrol):
+        return
     result = state.one_shot(ui.provider(), encoder, held, int(enrol) - 1, None if ways == "all" else int(ways))
     cols[2].metric(f"one-shot accuracy, {result.ways}-way", fmt.percent(result.accuracy),
                    f"{int(round(result.accuracy * result.queries)):,} of {result.queries:,} pictures named right",

@@ -63,7 +63,7 @@ def parse_kernel(text: str, max_size: int = MAX_CUSTOM_SIZE) -> np.ndarray:
         Naming the row and what is wrong with it.
     """
     if len(text) > MAX_KERNEL_TEXT:
-        raise KernelTextError(f"The kernel text is {len(text)} characters; the limit is {MAX_KERNEL_TEXT}.")
+        raise KernelTextError(f"A kernel's text can be at most {MAX_KERNEL_TEXT:,} characters; yours has {len(text):,}.")
     text = text.replace("\u2212", "-")  # the page shows kernels with a typographic minus
     lines = [line.strip() for line in re.split(r"[;\n]", text)]
     lines = [line for line in lines if line]

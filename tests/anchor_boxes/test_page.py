@@ -91,8 +91,8 @@ def test_the_decoded_slot_is_the_detectors_most_confident_box(default_page):
     raw = detect(make_scene(3, 5).image, "cpu")
     best = int(np.argmax(raw.scores))
     row, col, anchor = raw.cells[best]
-    assert (at.number_input(key="row").value, at.number_input(key="col").value,
-            at.number_input(key="anchor").value) == (row + 1, col + 1, anchor + 1)
+    assert (at.text_input(key="row__typed").value, at.text_input(key="col__typed").value,
+            at.text_input(key="anchor__typed").value) == (str(row + 1), str(col + 1), str(anchor + 1))
     decoding = next(x.value for x in at.latex if r"p_c = \sigma(t_o)" in x.value)
     assert rf"\sigma({latex_value(raw.raw[row, col, anchor, 0])}) = {latex_value(raw.objectness[best])}" in decoding
 
@@ -128,7 +128,7 @@ def test_check_yourself_b_w(right):
     at = open_page()
     scene = make_scene(3, 5)
     expected = round(float(scene.boxes[0, 2] - scene.boxes[0, 0]) * 6, 2)
-    at.number_input(key="q_bw").set_value(expected if right else expected + 1).run()
+    at.text_input(key="q_bw__typed").input(str(expected if right else expected + 1)).run()
     at.button(key="q_bw_check").click().run()
     if right:
         assert any(f"Right: {expected:.4g}" in s.value for s in at.success)
@@ -142,8 +142,8 @@ def test_check_yourself_cell():
     scene = make_scene(3, 5)
     x, y = (scene.boxes[1, :2] + scene.boxes[1, 2:]) / 2
     row, col = int(y * 6) + 1, int(x * 6) + 1
-    at.number_input(key="q_row").set_value(row).run()
-    at.number_input(key="q_col").set_value(col).run()
+    at.text_input(key="q_row__typed").input(str(row)).run()
+    at.text_input(key="q_col__typed").input(str(col)).run()
     at.button(key="q_cell_check").click().run()
     assert any(f"Right: cell ({row}, {col})" in s.value for s in at.success)
 

@@ -45,7 +45,7 @@ def test_default_view_is_the_course_first_example():
 def test_same_padding_with_a_5x5_filter_keeps_the_size():
     """Choosing f = 5 and "same" padding keeps 6×6; the counts follow (5·5·3 + 1)·2 and 6·6·2·75."""
     at = page()
-    at.number_input(key="f").set_value(5).run()
+    at.text_input(key="f__typed").input("5").run()
     at.segmented_control(key="pm").set_value("same").run()
     shown = metrics(at)
     assert shown["Output n_H × n_W × n_C"] == "6 × 6 × 2"
@@ -112,7 +112,7 @@ def test_step_slider_moves_the_window_and_survives_a_smaller_output():
     at = page()
     at.slider(key="pos").set_value(6).run()
     assert "(row 2, column 2)** is computed from input rows **2, 3, 4**" in text(at)
-    at.number_input(key="f").set_value(5).run()
+    at.text_input(key="f__typed").input("5").run()
     assert not at.exception
     assert at.slider(key="pos").value == 2 * 2
 
@@ -156,7 +156,7 @@ def test_network_tab_vgg16_preset_gives_the_published_parameter_count():
     assert metrics(at)["Parameters"] == f"{(3 * 3 * 3 + 1) * 10 + (5 * 5 * 10 + 1) * 20 + (5 * 5 * 20 + 1) * 40 + 1961 * 10:,}"
     at.selectbox(key="net_preset").select("VGG-16 (224×224×3)").run()
     assert metrics(at)["Parameters"] == "138,357,544"
-    assert at.number_input(key="net_h").value == 224
+    assert at.text_input(key="net_h__typed").value == "224"
     assert at.query_params["net_preset"] == "VGG-16 (224×224×3)"
 
 
@@ -220,10 +220,10 @@ def test_check_yourself_right_and_wrong_answers_and_a_new_question():
     assert question.answer >= 1000  # so the answer is shown with a thousands separator
     at = page(tab=TABS[3], q=13)
     assert question.text in text(at)
-    at.number_input(key="q_ans").set_value(question.answer).run()
+    at.text_input(key="q_ans__typed").input(str(question.answer)).run()
     at.button(key="q_check").click().run()
     assert at.success and f"{question.answer:,}" in at.success[0].value
-    at.number_input(key="q_ans").set_value(question.answer + 1).run()
+    at.text_input(key="q_ans__typed").input(str(question.answer + 1)).run()
     at.button(key="q_check").click().run()
     assert at.error and "Not quite" in at.error[0].value
     at.button(key="q_new").click().run()
@@ -234,9 +234,9 @@ def test_check_yourself_right_and_wrong_answers_and_a_new_question():
 def test_tabs_keep_their_settings_when_you_switch():
     """A value set on the conv tab is still there after visiting the network tab."""
     at = page()
-    at.number_input(key="h").set_value(9).run()
+    at.text_input(key="h__typed").input("9").run()
     at.session_state["tab"] = TABS[2]
     at.run()
     at.session_state["tab"] = TABS[0]
     at.run()
-    assert at.number_input(key="h").value == 9
+    assert at.text_input(key="h__typed").value == "9"

@@ -41,7 +41,7 @@ def test_parse_kernel_reads_good_text(text, expected):
     ("__import__('os')", "not a number"),
     ("1_000", "not a number"),
     ("\n".join(["1 " * 10] * 10), "at most 9×9"),
-    ("1" * 3000, "limit"),
+    ("1" * 3000, "at most 2,000 characters; yours has 3,000"),
 ])
 def test_parse_kernel_names_the_row_and_the_problem(text, message):
     """Bad text raises KernelTextError (a ValueError) whose message says which row and what is wrong."""

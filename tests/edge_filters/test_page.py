@@ -122,8 +122,8 @@ def test_same_padding_caption_is_true_for_the_stride(kern, f, s):
 def test_picker_writes_out_the_chosen_cell():
     """Picking output cell (4, 1), counted from 1 (array index [3, 0]), writes patch ⊙ kernel = sum with its numbers."""
     at = page(kern="sobel_x")
-    at.number_input(key="pi").set_value(4).run()
-    at.number_input(key="pj").set_value(1).run()
+    at.text_input(key="pi__typed").input("4").run()
+    at.text_input(key="pj__typed").input("1").run()
     ok(at)
     expected = loop_correlate_2d(COURSE, edge_filters.SOBEL_X)[3, 0]
     text = latex(at)
@@ -136,7 +136,7 @@ def test_picker_follows_a_shrinking_output():
     at = page(pj="3")
     at.slider(key="s").set_value(3).run()
     ok(at)
-    assert at.number_input(key="pj").value == 2  # (6 − 3)//3 + 1 = 2 columns: 1 and 2
+    assert at.text_input(key="pj__typed").value == "2"  # (6 − 3)//3 + 1 = 2 columns: 1 and 2
 
 
 def test_link_to_a_far_output_cell_reopens_it():
@@ -144,7 +144,7 @@ def test_link_to_a_far_output_cell_reopens_it():
     at = page(p="4", pi="12", pj="12")
     ok(at)
     assert not at.warning, [w.value for w in at.warning]
-    assert at.number_input(key="pi").value == 12 and at.number_input(key="pj").value == 12
+    assert at.text_input(key="pi__typed").value == "12" and at.text_input(key="pj__typed").value == "12"
     assert r"\text{output}_{12,12}" in latex(at)
     assert chart_values(at, "Output 12×12").shape == (12, 12)
 
@@ -377,14 +377,14 @@ def test_check_yourself_right_and_wrong_answers():
     at = page(q="42")
     question = edge_filters.exercise(42)
     answer = float(np.sum(question.patch.astype(float) * question.kernel))
-    at.number_input(key="q_guess").set_value(answer).run()
+    at.text_input(key="q_guess__typed").input(str(answer)).run()
     at.button(key="q_check").click().run()
     assert at.success and f"Right: {answer:g}" in at.success[0].value
-    at.number_input(key="q_guess").set_value(answer + 1).run()
+    at.text_input(key="q_guess__typed").input(str(answer + 1)).run()
     at.button(key="q_check").click().run()
     assert any("Not quite" in e.value for e in at.error)
     at.button(key="q_new").click().run()
-    assert at.query_params["q"] != "42" and at.number_input(key="q_guess").value is None
+    assert at.query_params["q"] != "42" and at.text_input(key="q_guess__typed").value == ""
 
 
 # ---------------------------------------------------------------- uploads

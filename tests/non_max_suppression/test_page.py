@@ -134,7 +134,7 @@ def test_too_many_boxes_in_a_link_is_refused_with_a_message():
     """n = 500 is over the cap: the link value is reported and the default is used."""
     at = open_page(src="random", n=500)
     assert any("n=500" in w.value for w in at.warning)
-    assert at.number_input(key="n").value <= MAX_BOXES
+    assert int(at.text_input(key="n__typed").value) <= MAX_BOXES
 
 
 def test_typed_boxes_over_the_cap_are_cut_with_a_message():
@@ -178,7 +178,7 @@ def test_iou_quiz_gives_feedback(right):
     text = markdown_with(at, "What is their IoU?")
     a, b = (tuple(int(v) for v in part.split("(")[1].split(")")[0].split(", ")) for part in text.split(" and ")[:2])
     answer = round(pair_iou(a, b), 3)
-    at.number_input(key="qiou").set_value(answer if right else min(answer + 0.2, 1.0)).run()
+    at.text_input(key="qiou__typed").input(str(answer if right else min(answer + 0.2, 1.0))).run()
     at.button(key="quiz_iou_check").click().run()
     if right:
         assert at.success and at.success[0].value.startswith("Right")

@@ -105,7 +105,7 @@ def test_stride_two_forces_the_projection_with_its_shape_arithmetic():
 def test_cell_is_kept_inside_a_smaller_output():
     """A link asking for row 5 on a stride-2 block (3 rows) shows row 3 instead of failing."""
     at = open_page(row=5, s=2)
-    assert at.number_input(key="row").value == 3
+    assert at.text_input(key="row__typed").value == "3"
     assert not at.error
 
 
@@ -119,7 +119,7 @@ def test_identity_quiz_gives_feedback(right, shortcut):
     else:  # the loop reference run with the second layer zeroed
         expected = float(reference_block(ex.a, ex.w1, ex.b1, 0 * ex.w2, 0 * ex.b2, ex.ws)["a2"][0, 0, 0])
     at = open_page(sc=shortcut)
-    at.number_input(key="guess").set_value(expected if right else expected + 7).run()
+    at.text_input(key="guess__typed").input(str(expected if right else expected + 7)).run()
     at.button(key="identity_quiz_check").click().run()
     if right:
         assert at.success and f"Right: {expected:g}" in at.success[0].value

@@ -196,10 +196,10 @@ def test_an_upload_becomes_the_content_image():
 def test_check_yourself_gram_size():
     """The Gram matrix of block 1's depthwise has 96 × 96 = 9216 numbers; 96 is marked wrong."""
     at = open_page()
-    at.number_input(key="q1_guess").set_value(96).run()
+    at.text_input(key="q1_guess__typed").input("96").run()
     at.button(key="q1_check").click().run()
     assert any("9,216" in e.value for e in at.error)
-    at.number_input(key="q1_guess").set_value(9216).run()
+    at.text_input(key="q1_guess__typed").input("9216").run()
     at.button(key="q1_check").click().run()
     assert any(s.value.startswith("Right: 9,216") for s in at.success)
 

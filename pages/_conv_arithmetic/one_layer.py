@@ -31,9 +31,12 @@ def show_probe(probe: shape_probe.Probe, expected: tuple[int, int, int]) -> None
 
 
 def conv_controls() -> tuple[int, ...]:
+    # One st.columns row per row of fields: the page's order (and so Tab's) then runs across each row, as the
+    # fields are laid out, not down the left column and then the right one.
     c1, c2 = st.columns(2)
     h = c1.number_input("n_H: input height", 1, MAX_SIDE, key="h")
     w = c2.number_input("n_W: input width", 1, MAX_SIDE, key="w")
+    c1, c2 = st.columns(2)
     f = c1.number_input("f: filter size", 1, MAX_F, key="f")
     s = c2.number_input("s: stride", 0, MAX_S, key="s", help="0 is allowed so you can see why it cannot work.")
     mode = st.segmented_control("Padding", PAD_MODES, key="pm", required=True,
@@ -42,6 +45,7 @@ def conv_controls() -> tuple[int, ...]:
     c1, c2 = st.columns(2)
     p = c1.number_input("p: padding per side", 0, MAX_P, key="p", disabled=mode != "number")
     d = c2.number_input("d: dilation", 1, MAX_D, key="d", help="Gaps between the filter's taps; 1 is an ordinary filter.")
+    c1, c2 = st.columns(2)
     n_c = c1.number_input("n_C: input channels", 1, MAX_CHANNELS, key="nc")
     k = c2.number_input("filters (output channels)", 1, MAX_CHANNELS, key="k")
     return h, w, f, (p if mode == "number" else mode), s, d, n_c, k

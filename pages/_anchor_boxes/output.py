@@ -73,8 +73,7 @@ def decoding_latex(raw: RawDetections, row: int, col: int, anchor: int, anchor_p
         r"\ \text{px}",
         r"(c_1, \dots, c_C) = \operatorname{softmax}(" + ", ".join(r(v) for v in t[5:]) + ") = ("
         + ", ".join(r(v) for v in d[5:]) + ")",
-        r"p_c \cdot c_i = " + ", ".join(rf"{r(d[0])} \cdot {r(c)} = {r(d[0] * c)}" for c in d[5:]),
-    ]
+    ] + [rf"p_c \cdot c_{k} = {r(d[0])} \cdot {r(c)} = {r(d[0] * c)}" for k, c in enumerate(d[5:], start=1)]
     return r"\begin{array}{l}" + r" \\ ".join(lines) + r"\end{array}"
 
 

@@ -58,10 +58,9 @@ def shared(builder):
 
 def _text(value) -> str:
     """A title's text, whether plotly holds it as a string, a {"text": ...} dict or a Title object."""
-    if value is None or isinstance(value, str):
-        return (value or "").strip()
-    text = value.get("text") if isinstance(value, dict) else getattr(value, "text", None)
-    return re.sub(r"<[^>]+>", " ", text or "").strip()  # plotly titles may hold <br>, <sub>
+    text = value if value is None or isinstance(value, str) else (
+        value.get("text") if isinstance(value, dict) else getattr(value, "text", None))
+    return " ".join(re.sub(r"<[^>]+>", " ", text or "").split())  # plotly titles may hold <br>, <sub>
 
 
 def describe(fig, limit: int = MAX_ALT_ITEMS) -> str:

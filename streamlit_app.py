@@ -8,6 +8,7 @@ import streamlit as st
 
 from pages._shared import ui
 from playground.catalog import built_concepts
+from playground.manifest import ModelUnavailable
 
 st.set_page_config(page_title="CNN Playground", layout="wide", page_icon=ui.favicon())  # served locally
 
@@ -20,6 +21,8 @@ ui.page_style()
 ui.provider_sidebar()
 try:
     page.run()
+except ModelUnavailable as exc:  # a model file missing or altered: name it and the command that rebuilds it
+    ui.model_unavailable(exc)
 except Exception:  # last resort: pages report bad input themselves; this keeps a bug off the screen
     logging.getLogger("cnn_playground").exception("page %s failed", page.title)
     st.error("Something went wrong on this page. Try other settings, or reload; "

@@ -355,7 +355,11 @@ class Session:
         if fragments is None:
             self.widgets = dict(seen)
             return
-        kept = {i: w for i, w in self.widgets.items() if w.fragment_id not in fragments or i in seen}
+        # A keyed widget whose id changed (Streamlit's id includes some parameters, e.g. a slider's bounds) is the
+        # same widget: the browser has only the new one, so keep only that.
+        redrawn = {w.key for w in seen.values() if w.key}
+        kept = {i: w for i, w in self.widgets.items()
+                if (w.fragment_id not in fragments or i in seen) and not (w.key and w.key in redrawn and i not in seen)}
         kept.update(seen)
         self.widgets = kept
 

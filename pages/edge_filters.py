@@ -8,6 +8,7 @@ from pages._edge_filters.controls import controls, sign_words
 from pages._edge_filters.example import course_example, exercise_section, flip_section
 from pages._edge_filters.picture import on_a_picture
 from pages._shared import ui
+from playground.manifest import ModelUnavailable
 
 st.title("Edge filters")
 st.markdown(
@@ -25,7 +26,10 @@ with ui.page():  # sections 1, 2's parts and Check yourself rerun alone when the
     st.header("1 · The course's 6×6 example, one cell at a time")
     course_example(applied, p, s, signs)
     st.header("2 · On a picture")
-    on_a_picture(applied, p, s, flip, signs)
+    try:
+        on_a_picture(applied, p, s, flip, signs)
+    except ModelUnavailable as exc:  # conv2d missing or altered: say which file; section 4 and the check still run
+        ui.model_unavailable(exc)
     st.header("4 · Convolution or cross-correlation?")
     flip_section(kernel, flip)
     st.header("Check yourself")

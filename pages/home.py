@@ -14,8 +14,10 @@ st.title("CNN Playground")
 st.markdown(
     "Convolutional neural networks, one idea at a time, with every number computed in front of you. "
     "Each page takes one concept from a CNN course, lets you change it, shows the formula with "
-    "**your** numbers, and asks you to predict before it reveals. The address bar always holds "
-    "the view you are looking at: copy it to share exactly what you see."
+    "**your** numbers, and asks you to predict before it reveals. The address bar holds the settings "
+    "of the view you are looking at: copy it to share them. A picture you uploaded is not in the link "
+    "(it stays with you: the link opens with the page's own picture), and neither is a style-transfer "
+    "run in progress. Rows, columns and cells are counted from 1 on every page."
 )
 
 st.header("The concepts, in the order the course meets them")
@@ -42,7 +44,10 @@ try:
                                "b": np.zeros(1, np.float32), "pads": np.zeros(4, np.int64),
                                "strides": np.ones(2, np.int64)}, provider=ui.provider())
     st.metric("Provider in use", runs[-1].provider)
-    st.caption(f"Offered by this onnxruntime: {', '.join(runtime.available_providers())}")
+    offered = set(runtime.available_providers())
+    usable = [name for name in (runtime.CUDA, runtime.CPU) if name in offered]  # the two the playground uses
+    st.caption(f"The playground runs on CUDA where this onnxruntime offers it, else on the CPU. Offered here: "
+               f"{', '.join(usable)}" + ("" if runtime.CUDA in offered else " (no CUDA provider in this build)"))
     ui.show_runs(runs)
 except ModelUnavailable as exc:  # the message names the file and the command that rebuilds it
     st.error(f"The models could not be loaded: {exc}")

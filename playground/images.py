@@ -10,6 +10,7 @@ images are scaled down with a notice.
 from __future__ import annotations
 
 import io
+import re
 import warnings
 from dataclasses import dataclass, field
 
@@ -20,6 +21,8 @@ ALLOWED_FORMATS = ("PNG", "JPEG", "WEBP", "GIF", "BMP", "TIFF")
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # matches server.maxUploadSize in .streamlit/config.toml
 MAX_PIXELS = 40_000_000  # refuse anything that would decode to more pixels than this
 MAX_SIDE = 1024  # longer side after loading; larger images are scaled down
+SNIFF_BYTES = 1024  # how much of the start of a file is read to recognise an SVG drawing
+END_MARKERS = {"PNG": (b"IEND", 8), "JPEG": (b"\xff\xd9", 2)}  # last chunk's tag, and the bytes from it to the end
 
 
 class ImageError(ValueError):
@@ -90,6 +93,25 @@ def _to_rgb_array(img: Image.Image, notices: list[str], bits16: bool) -> np.ndar
     return np.asarray(img.convert("RGB"), dtype=np.float32) / 255.0
 
 
+def _looks_like_svg(data: bytes) -> bool:
+    """An SVG drawing (XML text), which Pillow cannot open: it deserves its own message."""
+    head = data[:SNIFF_BYTES].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return head.startswith((b"<?xml", b"<svg", b"<!doctype svg")) and b"<svg" in head
+
+
+def _trailing_bytes(data: bytes, fmt: str | None) -> int:
+    """Bytes after the image's own end (a PNG's IEND chunk, a JPEG's last EOI marker): 0 when there are none.
+
+    A polyglot file hides a script or an archive there; only the decoded pixels are ever used, so the
+    extra bytes are reported and dropped.
+    """
+    if fmt not in END_MARKERS:
+        return 0
+    marker, length = END_MARKERS[fmt]
+    end = data.rfind(marker)
+    return max(0, len(data) - (end + length)) if end >= 0 else 0
+
+
 def load_image(data: bytes, max_side: int = MAX_SIDE) -> LoadedImage:
     """Decode an uploaded image safely.
 
@@ -115,6 +137,9 @@ def load_image(data: bytes, max_side: int = MAX_SIDE) -> LoadedImage:
         raise ImageError("The file is empty.")
     if len(data) > MAX_UPLOAD_BYTES:
         raise ImageError(f"The file is {len(data) / 2**20:.1f} MB; the limit is {MAX_UPLOAD_BYTES // 2**20} MB.")
+    if _looks_like_svg(data):
+        raise ImageError("This file is an SVG drawing (shapes written as text), not a picture made of pixels. "
+                         f"Upload one of: {', '.join(ALLOWED_FORMATS)}.")
     notices: list[str] = []
     try:
         with warnings.catch_warnings():
@@ -130,6 +155,10 @@ def load_image(data: bytes, max_side: int = MAX_SIDE) -> LoadedImage:
                 if getattr(img, "n_frames", 1) > 1:
                     notices.append("Animated or multi-page image: only the first frame is used.")
                 img.load()  # lazy decoders fail here on truncated data
+                extra = _trailing_bytes(data, img.format)
+                if extra:
+                    notices.append(f"The file has {extra:,} bytes after the end of the image; they were ignored "
+                                   "(only the pixels are used).")
                 img = ImageOps.exif_transpose(img)
                 if img.size != (width, height):
                     notices.append("Rotated to match the photo's EXIF orientation.")
@@ -144,8 +173,11 @@ def load_image(data: bytes, max_side: int = MAX_SIDE) -> LoadedImage:
                 rgb = _to_rgb_array(img, notices, bits16)
     except ImageError:
         raise
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ImageError("The image has too many pixels to open safely (decompression bomb guard).") from None
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        found = re.search(r"\((\d+) pixels\)", str(exc))  # Pillow's message gives the image's pixel count
+        size = f"{int(found[1]):,} pixels" if found else "too many pixels"
+        raise ImageError(f"The image has {size}; the limit is {MAX_PIXELS / 1e6:.0f} megapixels "
+                         "(a guard against decompression bombs).") from None
     except UnidentifiedImageError:
         raise ImageError(
             f"This file is not an image we can read. Upload one of: {', '.join(ALLOWED_FORMATS)}.") from None

@@ -4,23 +4,38 @@
 sha256, opset, IR version, inputs, outputs and provenance. Loading a model goes
 through :func:`model_path`, which refuses a missing or altered file with a
 message that names the file and the command that rebuilds it.
+
+The models are read from ``onnx_models/`` beside the code, or from the folder
+named by the ``PLAYGROUND_MODELS_DIR`` environment variable (read once, at
+import): a host can keep them elsewhere, and the tests point it at a damaged
+copy to see what each page says.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import threading
 from functools import lru_cache
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-MODELS_DIR = REPO_ROOT / "onnx_models"
+MODELS_DIR_ENV = "PLAYGROUND_MODELS_DIR"  # another folder holding manifest.json and the models it lists
+MODELS_DIR = Path(os.environ.get(MODELS_DIR_ENV) or REPO_ROOT / "onnx_models").resolve()
 MANIFEST_PATH = MODELS_DIR / "manifest.json"
 
 
 class ModelUnavailable(RuntimeError):
     """A model file is missing, altered, or not listed in the manifest."""
+
+
+def _shown(path: Path) -> str:
+    """A path as the messages write it: relative to the repository when it is inside it."""
+    try:
+        return str(path.relative_to(REPO_ROOT))
+    except ValueError:
+        return str(path)
 
 
 def rebuild_command(name: str) -> str:
@@ -44,7 +59,7 @@ def load_manifest() -> dict:
     """
     if not MANIFEST_PATH.exists():
         raise ModelUnavailable(
-            f"{MANIFEST_PATH.relative_to(REPO_ROOT)} is missing. "
+            f"{_shown(MANIFEST_PATH)} is missing. "
             "Rebuild every model with: pip install -r requirements-export.txt && python -m export"
         )
     return _manifest_cached(MANIFEST_PATH.stat().st_mtime_ns)
@@ -76,7 +91,7 @@ _verified_lock = threading.Lock()
 
 def _verify(name: str, entry: dict) -> Path:
     path = MODELS_DIR / entry["file"]
-    rel = path.relative_to(REPO_ROOT)
+    rel = _shown(path)
     if not path.exists():
         raise ModelUnavailable(f"{rel} is missing. Rebuild it with: {rebuild_command(name)}")
     stat = path.stat()
@@ -84,6 +99,12 @@ def _verify(name: str, entry: dict) -> Path:
     with _verified_lock:
         if _verified.get(key):
             return path
+    expected_bytes = entry.get("bytes")
+    if expected_bytes is not None and stat.st_size < expected_bytes:
+        raise ModelUnavailable(
+            f"{rel} does not match the manifest: it has {stat.st_size:,} bytes of {expected_bytes:,}, so it was "
+            f"cut short (an interrupted copy, download or export). Rebuild it with: {rebuild_command(name)}"
+        )
     actual = sha256_of(path)
     if actual != entry["sha256"]:
         raise ModelUnavailable(

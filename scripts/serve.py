@@ -49,20 +49,36 @@ def warm() -> float:
     import pyarrow  # noqa: F401  (st.dataframe)
     from plotly.subplots import make_subplots
 
-    from playground import runtime
     from playground.catalog import built_concepts
 
     # Plotly imports each trace type's validators on first use.
     make_subplots(rows=1, cols=2).add_trace(go.Heatmap(z=[[0.0]]), 1, 1).add_trace(go.Scatter(y=[0]), 1, 2)
     go.Figure(go.Bar(y=[0]))
-    for concept in built_concepts():
-        for model in concept.models:
-            runtime.get_session(model, "auto")
-        package = importlib.import_module(f"playground.{concept.slug}")
-        if hasattr(package, "warm"):
-            package.warm()
+    for problem in load_models(built_concepts()):
+        print(f"playground: {problem} (the pages that need it say so; the others work)", flush=True)
     visit_every_page()
     return time.perf_counter() - start
+
+
+def load_models(concepts) -> list[str]:
+    """Start every concept's model sessions and run its ``warm()``; what could not be loaded, in words.
+
+    A missing or altered model file must not keep the server from starting: the
+    pages that use it name the file and its rebuild command, the others work.
+    """
+    from playground import runtime
+    from playground.manifest import ModelUnavailable
+
+    problems = []
+    for concept in concepts:
+        package = importlib.import_module(f"playground.{concept.slug}")
+        steps = [lambda m=model: runtime.get_session(m, "auto") for model in concept.models]
+        for step in steps + ([package.warm] if hasattr(package, "warm") else []):
+            try:
+                step()
+            except ModelUnavailable as exc:
+                problems.append(f"{concept.title}: {exc}")
+    return problems
 
 
 def visit_every_page() -> None:

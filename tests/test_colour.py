@@ -47,3 +47,19 @@ def test_direction_wheel_matches_direction_colours():
     np.testing.assert_allclose(wheel[centre, size - 5], right, atol=3)
     np.testing.assert_allclose(wheel[4, centre], up, atol=3)
     np.testing.assert_array_equal(wheel[0, 0], 255)  # outside the disc
+
+
+def test_a_near_zero_map_stays_near_white():
+    """A uniform −0.0234 from a filter that could reach ±765 (Sobel, 255 × (1 + 2 + 1)) is not full blue:
+    the range is at least 2 % of 765 = 15.3, so −0.0234 sits 0.15 % of the way to blue."""
+    values = np.full((8, 8), -0.0234)
+    limit = colour.signed_limit(values, strongest=765.0)
+    assert limit == pytest.approx(0.02 * 765.0)
+    assert colour.diverging_rgb(values, limit).min() > 240  # near white, every channel
+    assert colour.signed_limit(values) == pytest.approx(0.0234)  # without the bound: stretched to full colour
+
+
+def test_a_strong_map_keeps_its_own_range():
+    """When the responses are large, the floor does not matter: the range is their 99.5th percentile."""
+    values = np.linspace(-400.0, 400.0, 1001)
+    assert colour.signed_limit(values, strongest=765.0) == pytest.approx(np.percentile(np.abs(values), 99.5))

@@ -189,3 +189,63 @@ def test_gray_uses_pillow_luminance_weights():
     img = gradient_rgb()
     out = load_image(encode(img, "PNG"))
     np.testing.assert_allclose(out.gray, np.asarray(img.convert("L"), np.float32) / 255, atol=1 / 255 + 1e-6)
+
+
+# ---------------------------------------------------------------- hostile and extreme files (issue #15)
+@pytest.mark.parametrize("data", [
+    b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
+    b'<script>alert(1)</script></svg>',
+    b"\xef\xbb\xbf  <svg xmlns='http://www.w3.org/2000/svg'><rect width='5' height='5'/></svg>",
+], ids=["xml-declaration", "bom-and-spaces"])
+def test_svg_is_refused_as_a_drawing_not_a_picture(data):
+    """An SVG (text describing shapes, possibly with a script) is refused with words that say what it is."""
+    with pytest.raises(ImageError, match="SVG drawing .* not a picture made of pixels"):
+        load_image(data)
+
+
+SCRIPT = b"<script>alert(document.cookie)</script>"  # 39 bytes
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "JPEG"])
+def test_polyglot_keeps_only_the_pixels_and_says_what_was_dropped(fmt):
+    """A valid image with a script appended decodes to exactly the clean file's pixels; the notice counts the
+    39 extra bytes. The clean file itself gets no such notice."""
+    clean = encode(gradient_rgb(), fmt, **({"quality": 95} if fmt == "JPEG" else {}))
+    assert len(SCRIPT) == 39
+    out = load_image(clean + SCRIPT)
+    np.testing.assert_array_equal(out.rgb, load_image(clean).rgb)
+    assert "The file has 39 bytes after the end of the image; they were ignored (only the pixels are used)." \
+        in out.notices
+    assert not any("after the end" in n for n in load_image(clean).notices)
+
+
+def test_exif_rotated_jpeg_comes_out_upright():
+    """Orientation 6 means "rotate 90° clockwise to display": stored 40 wide × 20 high with a red block in its
+    top-left corner, it is shown 20 wide × 40 high with the block in the top-right corner."""
+    stored = np.zeros((20, 40, 3), np.uint8)
+    stored[:8, :8] = (255, 0, 0)
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    out = load_image(encode(Image.fromarray(stored), "JPEG", quality=95, exif=exif.tobytes()))
+    assert out.rgb.shape == (40, 20, 3)
+    corners = {"top-left": out.rgb[:6, :6], "top-right": out.rgb[:6, -6:],
+               "bottom-left": out.rgb[-6:, :6], "bottom-right": out.rgb[-6:, -6:]}
+    red = {name: bool(c[..., 0].mean() > 0.8 and c[..., 1].mean() < 0.2) for name, c in corners.items()}
+    assert red == {"top-left": False, "top-right": True, "bottom-left": False, "bottom-right": False}
+
+
+def test_huge_valid_image_is_scaled_down_and_says_from_what():
+    """A 6000×4000 photo (24 megapixels, under the 40 limit) loads at 1024 × round(4000·1024/6000) = 1024 × 683."""
+    out = load_image(encode(Image.new("RGB", (6000, 4000), (30, 60, 90)), "PNG"))
+    assert out.rgb.shape == (683, 1024, 3) and out.source_size == (6000, 4000)
+    assert "Scaled down from 6000×4000 to 1024×683." in out.notices
+    np.testing.assert_allclose(out.rgb[340, 500], [30 / 255, 60 / 255, 90 / 255], atol=1e-6)
+
+
+@pytest.mark.parametrize("side, pixels", [(40, "1,600"), (100, "10,000")], ids=["warning-range", "error-range"])
+def test_pillow_bomb_guard_states_the_size_and_the_limit(monkeypatch, side, pixels):
+    """Pillow's own guard (a warning from its limit, an error from twice it) is a refusal that states the image's
+    pixel count and our limit; the limit is lowered to 1,000 pixels here so the files stay tiny."""
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)
+    with pytest.raises(ImageError, match=rf"^The image has {pixels} pixels; the limit is 40 megapixels"):
+        load_image(encode(Image.new("L", (side, side)), "PNG"))

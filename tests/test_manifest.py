@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
+import subprocess
+import sys
 
 import pytest
 
@@ -43,6 +47,28 @@ def test_altered_model_is_refused(models_copy):
     path.write_bytes(bytes(data))
     with pytest.raises(ModelUnavailable, match=r"conv2d\.onnx does not match the manifest.*python -m export conv2d"):
         manifest.model_path("conv2d")
+
+
+def test_truncated_model_says_it_was_cut_short(models_copy):
+    """A file cut to half its size is refused before hashing, with both sizes: 610 bytes listed, 305 on disk."""
+    path = models_copy / "conv2d.onnx"
+    data = path.read_bytes()
+    assert len(data) == 610  # the manifest's "bytes" for conv2d
+    path.write_bytes(data[:305])
+    with pytest.raises(ModelUnavailable, match=r"conv2d\.onnx does not match the manifest: it has 305 bytes of 610, "
+                                               r"so it was cut short .*python -m export conv2d"):
+        manifest.model_path("conv2d")
+
+
+def test_models_dir_comes_from_the_environment(tmp_path):
+    """PLAYGROUND_MODELS_DIR names another folder; a missing model there is reported with that folder's path."""
+    code = ("from playground import manifest\n"
+            "try:\n    manifest.model_path('conv2d')\nexcept manifest.ModelUnavailable as exc:\n    print(exc)\n")
+    (tmp_path / "manifest.json").write_text(json.dumps({"format": 1, "models": {"conv2d": {
+        "file": "conv2d.onnx", "sha256": "0" * 64}}, "artifacts": {}}))
+    out = subprocess.run([sys.executable, "-c", code], cwd=manifest.REPO_ROOT, capture_output=True, text=True,
+                         env=os.environ | {manifest.MODELS_DIR_ENV: str(tmp_path)}, timeout=60, check=True)
+    assert out.stdout.startswith(f"{tmp_path / 'conv2d.onnx'} is missing. Rebuild it with: ")
 
 
 def test_unknown_model_lists_known_ones(models_copy):

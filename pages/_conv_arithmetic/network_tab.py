@@ -34,7 +34,7 @@ def network_tab() -> None:
         try:
             rows = network.summarize(shape, text)
         except ShapeError as err:
-            st.error(f"The network cannot be computed: {err}")
+            st.error(f"The network cannot be computed: {fmt.escape(err, limit=400)}")  # it quotes the typed line
             return
         total = network.totals(rows)
         m = st.columns(3)

@@ -9,6 +9,7 @@ import numpy as np
 import streamlit as st
 
 from pages._edge_filters import figures
+from pages._shared import format as fmt
 from pages._shared import plot, ui
 from playground import edge_filters
 from playground.conv_shape import conv_output_size, same_padding
@@ -88,7 +89,7 @@ def chosen_kernel(choice: str) -> np.ndarray:
         try:
             kernel = edge_filters.parse_kernel(text)
         except edge_filters.KernelTextError as exc:  # the link keeps the last kernel that worked
-            st.error(f"{exc} Until it is fixed, the page uses the course's vertical kernel.")
+            st.error(f"{fmt.escape(exc, limit=300)} Until it is fixed, the page uses the course's vertical kernel.")
         else:
             st.session_state["k"] = st.session_state["_k_text_for"] = edge_filters.format_kernel(kernel)
             return kernel
@@ -114,11 +115,11 @@ def picture(choice: str) -> tuple[np.ndarray, str]:
             cached = (upload.file_id, exc)
         st.session_state["_edges_upload"] = cached
     if isinstance(cached[1], ImageError):
-        st.error(f"{upload.name}: {cached[1]} Showing the cat instead.")
+        st.error(f"{fmt.escape(upload.name)}: {fmt.escape(cached[1], limit=400)} Showing the cat instead.")
         return fallback
     for notice in cached[1].notices:
         st.info(notice)
-    return cached[1].rgb, upload.name
+    return cached[1].rgb, fmt.escape(upload.name)  # shown in a caption, which is Markdown
 
 
 def padding_caption(f: int, s: int) -> str:

@@ -28,12 +28,12 @@ def course_example(applied: np.ndarray, p: int, s: int, signs: tuple[str, str] |
         return
     out = edge_filters.apply_kernel(image, applied, p, s, provider=ui.provider())
     pickers = st.columns(4)
-    for col, key, hi, label in ((pickers[0], "pi", out_h - 1, "Output row i"),
-                                (pickers[1], "pj", out_w - 1, "Output column j")):
-        ui.url_int(key, 0 if key == "pi" else 1, 0, MAX_PICK)
+    for col, key, hi, label in ((pickers[0], "pi", out_h, "Output row i"),
+                                (pickers[1], "pj", out_w, "Output column j")):  # counted from 1, as on every page
+        ui.url_int(key, 1 if key == "pi" else 2, 1, MAX_PICK)
         st.session_state[key] = min(st.session_state[key], hi)  # the output may have shrunk
-        col.number_input(label, 0, hi, step=1, key=key)
-    i, j = st.session_state["pi"], st.session_state["pj"]
+        col.number_input(label, 1, hi, step=1, key=key)
+    i, j = st.session_state["pi"] - 1, st.session_state["pj"] - 1  # 0-based indices into the arrays
     patch = edge_filters.patch_at(image, applied, i, j, p, s)
     a, b, c = st.columns([4, 3, 3])
     with a:
@@ -43,7 +43,7 @@ def course_example(applied: np.ndarray, p: int, s: int, signs: tuple[str, str] |
         plot.chart(figures.grid(applied, "Kernel", signed=True), "ex_kernel")
     with c:
         plot.chart(figures.grid(out, f"Output {out_h}×{out_w}", signed=True, highlight=(i, j, 1)), "ex_output")
-    st.latex(latex.patch_latex(patch, applied, out[i, j], i, j))
+    st.latex(latex.patch_latex(patch, applied, out[i, j], i + 1, j + 1))
     meaning = (f" With this kernel red means {signs[0]}, blue {signs[1]}: mirror the image and the sign flips."
                if signs else "")
     st.caption(f"Red > 0, blue < 0.{meaning}")

@@ -31,7 +31,10 @@ def grid(values: np.ndarray, title: str, *, signed: bool, highlight: tuple[int, 
         "texttemplate": "%{text}", "textfont": {"size": 13 if max(h, w) <= 8 else 10},
         "colorscale": colour.DIVERGING_SCALE if signed else [[0, "rgb(70,70,70)"], [1, "rgb(250,250,250)"]],
         "zmin": -limit if signed else min(0.0, values.min()), "zmax": limit if signed else max(values.max(), 1e-9),
-        "showscale": False, "xgap": 2, "ygap": 2, "hovertemplate": "row %{y}, column %{x}: %{text}<extra></extra>",
+        "showscale": False, "xgap": 2, "ygap": 2,
+        # Rows and columns count from 1, as on every page: the ticks and the hover say so, the data stays 0-based.
+        "customdata": [[[r + 1, c + 1] for c in range(w)] for r in range(h)],
+        "hovertemplate": "row %{customdata[0]}, column %{customdata[1]}: %{text}<extra></extra>",
     }
     shapes = []
     if padding:
@@ -45,9 +48,11 @@ def grid(values: np.ndarray, title: str, *, signed: bool, highlight: tuple[int, 
     layout = {
         "title": {"text": title, "font": {"size": 14}}, "height": cell * h + 90, "shapes": shapes,
         "margin": {"l": 30, "r": 10, "t": 60, "b": 10}, "plot_bgcolor": "white",
-        "xaxis": {"range": [-0.5, w - 0.5], "tickvals": list(range(w)), "side": "top", "showgrid": False,
+        "xaxis": {"range": [-0.5, w - 0.5], "tickvals": list(range(w)), "ticktext": [str(c + 1) for c in range(w)],
+                  "side": "top", "showgrid": False,
                   "zeroline": False},
-        "yaxis": {"range": [h - 0.5, -0.5], "tickvals": list(range(h)), "scaleanchor": "x", "showgrid": False,
+        "yaxis": {"range": [h - 0.5, -0.5], "tickvals": list(range(h)), "ticktext": [str(r + 1) for r in range(h)],
+                  "scaleanchor": "x", "showgrid": False,
                   "zeroline": False},
     }
     return {"data": [heat], "layout": layout}
@@ -61,7 +66,8 @@ def learned_grid(kernels: np.ndarray, titles: list[str]) -> go.Figure:
     limit = float(np.abs(kernels).max())
     for i, k in enumerate(kernels):
         fig.add_trace(go.Heatmap(z=k, zmin=-limit, zmax=limit, colorscale=colour.DIVERGING_SCALE, showscale=False,
-                                 hovertemplate="row %{y}, column %{x}: %{z:.3f}<extra></extra>"),
+                                 customdata=[[[r + 1, c + 1] for c in range(k.shape[1])] for r in range(k.shape[0])],
+                                 hovertemplate="row %{customdata[0]}, column %{customdata[1]}: %{z:.3f}<extra></extra>"),
                       row=i // cols + 1, col=i % cols + 1)
     fig.update_xaxes(showticklabels=False)
     fig.update_yaxes(showticklabels=False, autorange="reversed", scaleanchor="x")

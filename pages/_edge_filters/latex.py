@@ -23,7 +23,7 @@ def size_latex(n_h: int, n_w: int, f: int, p: int, s: int) -> str:
 
 
 def patch_latex(patch: edge_filters.Patch, kernel: np.ndarray, value: float, i: int, j: int) -> str:
-    """patch ⊙ kernel = products, then the sum written out (f ≤ 3) and the model's output."""
+    """patch ⊙ kernel = products, then the sum written out (f ≤ 3) and the model's output; (i, j) count from 1."""
     lhs = (rf"\text{{patch}}_{{{i},{j}}} \odot K = {fmt.bmatrix(patch.values)} \odot {fmt.bmatrix(kernel)} "
            rf"= {fmt.bmatrix(patch.products)}")
     terms = ""
@@ -39,7 +39,7 @@ def gradient_latex(pair: str, gx: np.ndarray, gy: np.ndarray, magnitude: np.ndar
     a, b = float(gx[r, c]), float(gy[r, c])
     theta = float(edge_filters.edge_direction(np.float64(a), np.float64(b)))
     name = pair.capitalize()
-    return (rf"\text{{strongest edge: row {r}, column {c}, where {name} gives }} G_x = {fmt.latex_plain(a)},"
+    return (rf"\text{{strongest edge: row {r + 1}, column {c + 1}, where {name} gives }} G_x = {fmt.latex_plain(a)},"
             rf"\ G_y = {fmt.latex_plain(b)}\\[4pt]"
             rf"\sqrt{{G_x^2 + G_y^2}} = \sqrt{{{fmt.latex_num(a)}^2 + {fmt.latex_num(b)}^2}} "
             rf"= {fmt.latex_plain(magnitude[r, c])},"

@@ -41,15 +41,21 @@ def encoded(rgb: np.ndarray) -> tuple[bytes, tuple[int, ...]]:
     return media.jpeg(rgb), rgb.shape[:2]
 
 
-def _signed_picture(values: np.ndarray) -> tuple[tuple[bytes, tuple[int, ...]], float, float]:
+def _signed_picture(values: np.ndarray, strongest: float) -> tuple[tuple[bytes, tuple[int, ...]], float, float]:
     shown = samples.shrink(values)
-    limit = colour.signed_limit(shown)
+    limit = colour.signed_limit(shown, strongest)
     return encoded(colour.diverging_rgb(shown, limit)), limit, float(np.abs(values).max(initial=0))
 
 
-def show_signed(values: np.ndarray, what: str, signs: tuple[str, str] | None) -> None:
-    """A signed map on the diverging scale, with what the colours mean (``signs``: words for > 0 and < 0) and its range."""
-    picture, limit, largest = media.reuse(media.digest("signed", values), lambda: _signed_picture(values))
+def show_signed(values: np.ndarray, what: str, signs: tuple[str, str] | None, kernel: np.ndarray) -> None:
+    """A signed map on the diverging scale, with what the colours mean (``signs``: words for > 0 and < 0) and its range.
+
+    The range is at least a small share of the strongest response ``kernel`` can give on 0–255 pixels, so
+    near-zero responses look near zero.
+    """
+    strongest = edge_filters.strongest_response(kernel)
+    picture, limit, largest = media.reuse(media.digest("signed", values, strongest),
+                                          lambda: _signed_picture(values, strongest))
     clipped = f" (the strongest, up to {fmt.num(largest)}, are clipped)" if largest > limit else ""
     red, blue = (f" ({signs[0]})", f" ({signs[1]})") if signs else ("", "")
     show_map(picture, f"{what}: red > 0{red}, white 0, blue < 0{blue}; full colour at ±{fmt.num(limit)}{clipped}",
@@ -96,7 +102,7 @@ def on_a_picture(applied: np.ndarray, p: int, s: int, flip: bool, signs: tuple[s
         show_map(media.reuse(media.digest("grey", image_key), lambda: encoded(colour.gray_rgb(samples.shrink(gray), 255))),
                  f"{name}, in grey (0 black … 255 white)", gray.shape, alt="The chosen picture in grey")
     with mapped:
-        show_signed(response, "Filter response", signs)
+        show_signed(response, "Filter response", signs, applied)
     gradient_section(gray, p, s, flip, provider)
     learned_section(gray, image_key, provider)
     st.header("3 · A colour image is a volume: n_H × n_W × 3")
@@ -201,6 +207,6 @@ def volume_section(applied: np.ndarray, p: int, s: int, channels: np.ndarray, im
                      alt=f"The picture's {('red', 'green', 'blue')[index]} channel")
             st.latex(rf"W_{letter} = {fmt.bmatrix(volume[0, index])}" if f <= 5 else rf"W_{letter}: {f}\times{f}")
     with cols[3]:
-        show_signed(volume_map, "One map, Σ over R, G, B", signs)
+        show_signed(volume_map, "One map, Σ over R, G, B", signs, volume)
     st.caption("On a greyscale photo R = G = B, so \"R only\" gives a third of \"all\". On a colour photo, a "
                "filter on R only finds edges in redness alone.")

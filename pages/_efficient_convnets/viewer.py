@@ -45,7 +45,7 @@ def picture(choice: str) -> tuple[np.ndarray, str, str]:
             cached = (upload.file_id, exc)
         st.session_state["_ec_upload"] = cached
     if isinstance(cached[1], ImageError):
-        st.error(f"{fmt.escape(upload.name)}: {cached[1]} Showing the cat instead.")
+        st.error(f"{fmt.escape(upload.name)}: {fmt.escape(cached[1], limit=400)} Showing the cat instead.")
         return fallback
     for notice in cached[1].notices:
         st.info(notice)

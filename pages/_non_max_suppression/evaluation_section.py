@@ -46,7 +46,7 @@ def _best(sweep: dt.Sweep, method: str) -> tuple[float, float]:
     return sweep.thresholds[k], float(curve[k])
 
 
-@st.fragment
+@ui.fragment  # names a missing model file instead of a redacted error box
 def show() -> None:
     """The evaluation; reruns alone when one of its controls changes."""
     st.header("Beyond the course: what NMS does to average precision")

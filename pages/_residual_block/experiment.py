@@ -150,11 +150,14 @@ def digit(record: dict, depths: list[int], shown: bool) -> None:
     """A test digit through the plain and the residual net of one depth: prediction and activations."""
     st.subheader("Run the trained nets on a digit")
     images, labels, indices = dx.held_out_digits()
-    names = [str(d) for d in depths]
+    # The deepest nets are the prediction's answer: they join the choice once the curves are revealed.
+    names = [str(d) for d in (depths if shown else depths[:-1])]
     cols = st.columns([1, 1, 3])
     index = cols[0].number_input(f"test digit (1–{len(labels)})", 1, len(labels),
                                  key=ui.url_int("digit", 1, 1, len(labels))) - 1
     depth = int(cols[1].radio("layers", names, key=ui.url_choice("depth", names[-1], names)))
+    if not shown:
+        cols[1].caption(f"The {max(depths)}-layer nets join once you predict and reveal above.")
     plain = dx.predict(images[index:index + 1], depth, False, provider=ui.provider())
     res = dx.predict(images[index:index + 1], depth, True, provider=ui.provider())
     with cols[0]:

@@ -24,18 +24,24 @@ _DIVERGING = _lut(diverging.RdBu[::-1])
 
 
 SIGNED_PERCENTILE = 99.5  # colour range of signed maps: a few extreme pixels would wash out the rest
+NEAR_ZERO_FRACTION = 0.02  # the range never shrinks below this share of the strongest response possible
 
 
-def signed_limit(values: np.ndarray) -> float:
+def signed_limit(values: np.ndarray, strongest: float = 0.0) -> float:
     """The symmetric colour range ±L for a signed map.
 
     L is the 99.5th percentile of |value| (its largest |value| when that
-    percentile is 0, and 1 for an all-zero map).
+    percentile is 0, and 1 for an all-zero map), but at least
+    ``NEAR_ZERO_FRACTION × strongest``, where ``strongest`` is the largest |value|
+    the map could hold (e.g. 255 × Σ|w| for a filter on 0–255 pixels). So a map
+    of tiny values (a uniform −0.02) stays near white instead of being stretched
+    to full colour, the look of a strong edge.
     """
     magnitude = np.abs(values)
     limit = float(np.percentile(magnitude, SIGNED_PERCENTILE)) if magnitude.size else 0.0
     if limit <= 0:
         limit = float(magnitude.max(initial=0.0))
+    limit = max(limit, NEAR_ZERO_FRACTION * float(strongest))
     return limit if limit > 0 else 1.0
 
 

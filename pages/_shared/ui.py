@@ -24,6 +24,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from pages._shared import format as fmt
 from playground import runtime
+from playground.manifest import ModelUnavailable
 
 PROVIDER_KEY = "provider"
 _BAD_PARAMS_KEY = "_ui_bad_url_params"
@@ -91,7 +92,7 @@ def _seed(key: str, default, parse: Callable[[str], object]) -> str:
             try:
                 value = parse(raw)
             except (ValueError, TypeError, OverflowError):
-                st.session_state.setdefault(_BAD_PARAMS_KEY, []).append(f"{key}={raw[:40]}")
+                st.session_state.setdefault(_BAD_PARAMS_KEY, []).append((key, raw))
         st.session_state[key] = value
     return key
 
@@ -179,7 +180,7 @@ def url_notice() -> None:
     bad = st.session_state.pop(_BAD_PARAMS_KEY, None)
     if bad:
         st.warning("Some settings in the link were not valid and were reset to defaults: "
-                   + ", ".join(f"`{b}`" for b in bad))
+                   + ", ".join(f"{key}={fmt.escape(raw, limit=40)}" for key, raw in bad))  # the value: escaped
 
 
 # ---------------------------------------------------------------- the page itself
@@ -323,8 +324,12 @@ def section(label: str) -> Callable:
     def decorate(func: Callable) -> Callable:
         @functools.wraps(func)
         def body(*args, **kwargs):
-            with listed(label):
-                result = func(*args, **kwargs)
+            try:
+                with listed(label):
+                    result = func(*args, **kwargs)
+            except ModelUnavailable as exc:  # this section says which file; the page's other sections still run
+                model_unavailable(exc)
+                return None
             if _rerun_alone():
                 page_keys = st.session_state.get(_LINK_KEYS)
                 if page_keys and page_keys[0] == _current_page():
@@ -332,6 +337,27 @@ def section(label: str) -> Callable:
             return result
         return st.fragment(body)
     return decorate
+
+
+def fragment(func: Callable) -> Callable:
+    """``st.fragment`` that says so in words when a model file is missing or altered, instead of failing.
+
+    Streamlit shows an exception raised inside a fragment itself (a redacted error box on a hosted demo)
+    before the page could catch it; this catches :class:`ModelUnavailable` inside the fragment.
+    """
+    @functools.wraps(func)
+    def body(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except ModelUnavailable as exc:
+            model_unavailable(exc)
+            return None
+    return st.fragment(body)
+
+
+def model_unavailable(exc: ModelUnavailable) -> None:
+    """Say that a model (or recorded data) file is missing or altered: the message names it and the rebuild command."""
+    st.error(f"This part of the page needs a file that could not be loaded. {fmt.escape(exc, limit=1000)}")
 
 
 # ---------------------------------------------------------------- exercises

@@ -60,7 +60,7 @@ def _uploaded(role: str, fallback: str) -> Picked:
         st.session_state[f"_{role}_decoded"] = cached
     name = fmt.escape(upload.name)
     if isinstance(cached[1], ImageError):
-        st.error(f"{name}: {fmt.escape(cached[1])} Using {samples.SAMPLES[fallback]} instead.")
+        st.error(f"{name}: {fmt.escape(cached[1], limit=400)} Using {samples.SAMPLES[fallback]} instead.")
         return default
     for notice in cached[1].notices:
         st.info(notice)

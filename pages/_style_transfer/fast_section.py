@@ -26,7 +26,7 @@ def link_state() -> None:
     ui.url_choice("fside", "256", SIDES)
 
 
-@st.fragment
+@ui.fragment  # names a missing model file instead of a redacted error box
 def show(content: Picked, style: Picked, keep: bool, provider: str, page_keys: tuple[str, ...]) -> None:
     """The whole section (a fragment)."""
     st.markdown(

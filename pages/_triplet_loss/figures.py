@@ -31,10 +31,11 @@ def upscale(image: np.ndarray, factor: int = 3) -> np.ndarray:
 def encodings_heatmap(rows: np.ndarray, names: list[str]) -> go.Figure:
     """Each encoding (d numbers) as one row of coloured cells: red > 0, blue < 0."""
     limit = float(np.max(np.abs(rows))) or 1.0
-    fig = go.Figure(go.Heatmap(z=rows, y=names, zmin=-limit, zmax=limit, colorscale=colour.DIVERGING_SCALE,
+    components = list(range(1, rows.shape[1] + 1))  # counted from 1, as on every page
+    fig = go.Figure(go.Heatmap(z=rows, x=components, y=names, zmin=-limit, zmax=limit, colorscale=colour.DIVERGING_SCALE,
                                xgap=1, ygap=2, colorbar={"thickness": 10},
                                hovertemplate="%{y}, component %{x}: %{z:.3f}<extra></extra>"))
-    fig.update_xaxes(title="component k of the encoding (0-based)", showgrid=False)
+    fig.update_xaxes(title="component k of the encoding", showgrid=False)
     fig.update_yaxes(autorange="reversed", showgrid=False)
     fig.update_layout(height=170, margin={"l": 10, "r": 10, "t": 10, "b": 40})
     return fig

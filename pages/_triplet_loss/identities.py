@@ -34,7 +34,7 @@ def _histograms(provider: str, squared: bool) -> tuple:
                                           ("200 glyphs never seen by the glyph net", trained.held, trained.tau)))
 
 
-@st.fragment
+@ui.fragment  # names a missing model file instead of a redacted error box
 def show(all_keys: list[str]) -> None:
     """The digits embedding (7 training identities) beside the glyph embedding (2,000)."""
     provider = ui.provider()

@@ -51,7 +51,7 @@ def _uploaded() -> tuple[np.ndarray, str] | None:
             cached = (upload.file_id, exc)
         st.session_state["_triplet_upload"] = cached
     if isinstance(cached[1], ImageError):
-        st.error(f"{cached[1]} Upload another picture.")
+        st.error(f"{fmt.escape(cached[1], limit=400)} Upload another picture.")
         st.text(f"File: {upload.name}")
         return None
     for notice in cached[1].notices:

@@ -59,6 +59,7 @@ from playground.edge_filters.kernels import (
     exercise,
     flip_kernel,
     gradient_magnitude,
+    strongest_response,
     volume_filter,
 )
 
@@ -67,7 +68,8 @@ __all__ = [
     "MAX_CUSTOM_VALUE", "MAX_KERNEL_TEXT", "MODEL", "SCHARR_SMOOTH", "SCHARR_X", "SCHARR_Y", "SOBEL_SMOOTH",
     "SOBEL_X", "SOBEL_Y", "VERTICAL", "VOLUME_CHANNELS", "Exercise", "KernelTextError", "Patch", "angle_kernel",
     "apply_kernel", "apply_kernels", "conv2d", "course_example", "edge_direction", "exercise", "flip_kernel",
-    "format_kernel", "gradient_magnitude", "output_shape", "parse_kernel", "patch_at", "volume_filter", "warm",
+    "format_kernel", "gradient_magnitude", "output_shape", "parse_kernel", "patch_at", "strongest_response",
+    "volume_filter", "warm",
 ]
 
 

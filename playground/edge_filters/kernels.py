@@ -80,6 +80,16 @@ def angle_kernel(theta_deg: float, x_kernel=SOBEL_X, y_kernel=SOBEL_Y) -> np.nda
             + np.cos(theta) * np.asarray(y_kernel, np.float64)).astype(np.float32)
 
 
+def strongest_response(kernel, pixel_max: float = 255.0) -> float:
+    """The largest |response| ``kernel`` (any shape) can give on pixels in [0, pixel_max].
+
+    ``pixel_max × max(Σ w⁺, Σ |w⁻|)``: every positive weight on ``pixel_max`` and every
+    negative one on 0 (or the reverse). 765 for Sobel on 0–255 pixels.
+    """
+    w = np.asarray(kernel, np.float64)
+    return float(pixel_max * max(w[w > 0].sum(), -w[w < 0].sum(), 0.0))
+
+
 def gradient_magnitude(gx: np.ndarray, gy: np.ndarray) -> np.ndarray:
     """√(Gx² + Gy²), elementwise; same shape as the inputs."""
     return np.hypot(gx, gy)

@@ -43,5 +43,17 @@ __all__ = [
     "CONTENT_LAYER", "GRADIENT_MODEL", "LAYERS", "Problem", "Progress", "STYLE_LAYERS", "Settings", "Step",
     "activations", "colour", "content_cost", "cover", "fast", "fit", "gram_cost", "gram_matrix", "grams", "jobs",
     "layer_style_cost", "network_view", "optimise", "prepare", "run_job", "samples", "shuffle", "shuffle_patches",
-    "style_cost", "top_patches", "total_cost", "total_variation",
+    "style_cost", "top_patches", "total_cost", "total_variation", "warm",
 ]
+
+
+def warm() -> None:
+    """Decode the samples and search them for every layer's strongest units (cached per process).
+
+    A server calls this before its first visitor: the "what the layers see" search runs
+    MobileNetV2 on every sample image (about a second on 2 cores), which the visitor who
+    first opens that section would otherwise wait for.
+    """
+    for name in samples.SAMPLES:
+        samples.sample_rgb(name)
+    top_patches.top_values(next(iter(LAYERS)))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -147,3 +149,13 @@ def test_exercise_is_reproducible_from_its_seed():
     assert a.kernel_name in edge_filters.EXERCISE_KERNELS and a.patch.shape == (3, 3)
     others = {(edge_filters.exercise(s).kernel_name, edge_filters.exercise(s).patch.tobytes()) for s in range(20)}
     assert len(others) > 10
+
+
+@pytest.mark.parametrize("kernel", [[[1, 0, -1]] * 3, [[1, 2, 1], [0, 0, 0], [-1, -2, -1]], [[0.5, -0.25]],
+                                    [[1, 1], [1, 1]], [[-1, 0], [0, -2]]])
+def test_strongest_response_is_the_largest_over_every_black_and_white_patch(kernel):
+    """Brute force: |Σ w x| over every patch of 0s and 255s (the extremes of a linear function on the box)."""
+    k = np.array(kernel, np.float64)
+    best = max(abs(float((np.array(bits, np.float64).reshape(k.shape) * 255 * k).sum()))
+               for bits in itertools.product((0, 1), repeat=k.size))
+    assert edge_filters.strongest_response(k) == pytest.approx(best)

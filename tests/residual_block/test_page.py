@@ -131,9 +131,10 @@ def test_identity_quiz_gives_feedback(right, shortcut):
                                                ({"sc": "projection"}, "residual_block_projection"),
                                                ({"s": 2, "depth": 8}, "residual_block_projection")])
 def test_what_ran_lists_each_model_call_once(query, block_model):
-    """The block runs once per view (no second run for the quiz), then the two nets of the chosen depth."""
+    """The block runs once per view (no second run for the quiz), then the two nets of the chosen depth
+    (by default the deepest offered before the reveal: the second deepest)."""
     at = open_page(**query)
-    depth = int(query.get("depth", max(dx.depths())))
+    depth = int(query.get("depth", sorted(dx.depths())[-2]))
     assert what_ran(at) == [block_model, dx.model_name(depth, False), dx.model_name(depth, True)]
 
 
@@ -201,7 +202,7 @@ def test_headline_follows_the_chosen_training_curve():
 @pytest.mark.parametrize("digit, depth", [(1, 8), (17, 20), (300, 56)])
 def test_digit_predictions_match_a_numpy_forward_pass(digit, depth):
     """The page's predictions for a linked digit equal the numpy reference's argmax for both nets."""
-    at = open_page(digit=digit, depth=depth)
+    at = open_page(digit=digit, depth=depth, shown=1)
     images, _, _ = dx.held_out_digits()
     shown = {m.label: m.value for m in at.metric}
     for residual in (False, True):
@@ -209,6 +210,20 @@ def test_digit_predictions_match_a_numpy_forward_pass(digit, depth):
         logits, _ = depth_net_forward(onnx_initializers(run.name), images[digit - 1:digit, None] / 16.0, run.blocks, residual)
         kind = "residual" if residual else "plain"
         assert shown[f"{kind}-{depth} says"] == str(int(np.argmax(logits)))
+
+
+def test_the_deepest_nets_stay_out_of_the_digit_section_until_the_reveal():
+    """Before the reveal the digit section offers every depth but the deepest (whose result is the quiz's answer),
+    even from a link; once revealed, the deepest is offered and a link to it opens it."""
+    deepest = max(dx.depths())
+    before = open_page(depth=deepest)
+    offered = next(r for r in before.radio if r.key == "depth").options
+    assert str(deepest) not in offered and f"{deepest}-layer nets join once you predict" in " ".join(
+        c.value for c in before.caption)
+    assert not any(m.label.endswith(f"-{deepest} says") for m in before.metric)
+    after = open_page(depth=deepest, shown=1)
+    assert next(r for r in after.radio if r.key == "depth").value == str(deepest)
+    assert any(m.label == f"plain-{deepest} says" for m in after.metric)
 
 
 def test_bad_link_values_fall_back_with_a_warning():

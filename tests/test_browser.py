@@ -6,89 +6,15 @@ page, and saves a screenshot per page in tests/artifacts/screenshots/.
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from contextlib import contextmanager
-from pathlib import Path
-
 import pytest
 
-from bench.first_visit import CHROMIUM, CHROMIUM_ARGS, wait_for_render
 from playground.catalog import built_concepts
-from tests.conftest import ARTIFACTS, REPO_ROOT
+from tests.conftest import ARTIFACTS, streamlit_server, wait_for_script
 
 pytestmark = pytest.mark.browser
 
 SCREENSHOTS = ARTIFACTS / "screenshots"
 PAGES = [("home", "")] + [(c.slug, c.slug) for c in built_concepts()]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextmanager
-def streamlit_server(log_name: str = "streamlit_server.log"):
-    """Start the app as it is hosted (``scripts/serve.py``: warm, then ``streamlit run``) on a free loopback port."""
-    port = _free_port()
-    log = ARTIFACTS / log_name
-    log.parent.mkdir(parents=True, exist_ok=True)
-    with log.open("w") as log_file:
-        server = subprocess.Popen(
-            [sys.executable, "scripts/serve.py", "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--server.headless", "true",
-             "--browser.gatherUsageStats", "false"],
-            cwd=REPO_ROOT, stdout=log_file, stderr=subprocess.STDOUT)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 90
-            while True:
-                try:
-                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
-                        if resp.status == 200:
-                            break
-                except OSError:
-                    pass
-                if server.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"streamlit did not start; see {log}:\n{log.read_text()[-2000:]}")
-                time.sleep(0.5)
-            yield url
-        finally:
-            server.terminate()
-            server.wait(timeout=20)
-
-
-@pytest.fixture(scope="module")
-def app_url():
-    """A streamlit server of this checkout, shared by the page tests."""
-    with streamlit_server() as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """Headless Debian Chromium driven by Playwright."""
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} not found: install it with `apt-get install -y chromium` "
-                    "(scripts/test.sh does this), or set PLAYGROUND_CHROMIUM.")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-def wait_for_script(page, timeout_s: float = 60) -> None:
-    """Wait until Streamlit has rendered the page and finished running its script, and the network is quiet."""
-    wait_for_render(page, timeout_s)
-    page.wait_for_load_state("networkidle", timeout=timeout_s * 1000)
-    page.wait_for_timeout(300)  # let images and formulas paint before the screenshot
 
 
 @pytest.mark.parametrize("name, path", PAGES, ids=[p[0] for p in PAGES])

@@ -73,3 +73,15 @@ def test_escape_keeps_ordinary_text_and_cuts_long_text():
     """Letters, digits, spaces and accents pass unchanged; 500 characters are cut to the limit with "…"."""
     assert fmt.escape("Chelsea 2 café") == "Chelsea 2 café"
     assert fmt.escape("x" * 500) == "x" * fmt.MAX_ECHO + "…"
+
+
+@pytest.mark.parametrize("raw, joined", [
+    ("[link](http://evil.example)", "http\u2060:"), ("HTTPS://x.org", "HTTPS\u2060:"),
+    ("see www.evil.example", "www\u2060."), ("me@evil.example", "me\u2060@"),
+])
+def test_escape_breaks_bare_links_with_an_invisible_joiner(raw, joined):
+    """GFM links bare URLs and e-mail addresses even when every mark is backslash-escaped: a word joiner (U+2060)
+    goes inside "http://", "www." and before "@"; without the joiners and backslashes the text is as typed."""
+    out = fmt.escape(raw)
+    assert joined in out.replace("\\", "")
+    assert out.replace("\u2060", "").replace("\\", "") == raw

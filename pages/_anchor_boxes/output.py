@@ -62,19 +62,21 @@ def decoding_latex(raw: RawDetections, row: int, col: int, anchor: int, anchor_p
     p_w, p_h = anchor_px / stride
     r = latex_value
     x, y = (col + d[1]) / s_w * size, (row + d[2]) / s_h * size
+    # One equation a line (each short enough for the page's width): a formula wider than its box becomes a
+    # scroll region that the keyboard cannot reach (axe: scrollable-region-focusable).
     lines = [
         rf"p_c = \sigma(t_o) = \sigma({r(t[0])}) = {r(d[0])}",
         rf"b_x = \sigma(t_x) = \sigma({r(t[1])}) = {r(d[1])}, \quad b_y = \sigma(t_y) = \sigma({r(t[2])}) = {r(d[2])}",
         rf"b_h = p_h e^{{t_h}} = {r(p_h)} \cdot e^{{{r(t[3])}}} = {r(d[3])}, \quad "
         rf"b_w = p_w e^{{t_w}} = {r(p_w)} \cdot e^{{{r(t[4])}}} = {r(d[4])} \quad (\text{{cells}})",
-        rf"\text{{midpoint}} = ((\text{{col}} + b_x) \cdot {stride}, (\text{{row}} + b_y) \cdot {stride}) = "
-        rf"(({col} + {r(d[1])}) \cdot {stride}, ({row} + {r(d[2])}) \cdot {stride}) = ({r(x)}, {r(y)})\ \text{{px}}",
+        rf"\text{{midpoint}} = ((\text{{col}} + b_x) \cdot {stride}, (\text{{row}} + b_y) \cdot {stride})",
+        rf"\phantom{{\text{{midpoint}}}} = (({col} + {r(d[1])}) \cdot {stride}, ({row} + {r(d[2])}) \cdot {stride}) "
+        rf"= ({r(x)}, {r(y)})\ \text{{px}}",
         rf"w \times h = b_w \cdot {stride} \times b_h \cdot {stride} = {r(d[4] * stride)} \times {r(d[3] * stride)}"
         r"\ \text{px}",
         r"(c_1, \dots, c_C) = \operatorname{softmax}(" + ", ".join(r(v) for v in t[5:]) + ") = ("
         + ", ".join(r(v) for v in d[5:]) + ")",
-        r"p_c \cdot c_i = " + ", ".join(rf"{r(d[0])} \cdot {r(c)} = {r(d[0] * c)}" for c in d[5:]),
-    ]
+    ] + [rf"p_c \cdot c_{k} = {r(d[0])} \cdot {r(c)} = {r(d[0] * c)}" for k, c in enumerate(d[5:], start=1)]
     return r"\begin{array}{l}" + r" \\ ".join(lines) + r"\end{array}"
 
 
@@ -115,7 +117,7 @@ def show(view: SceneView) -> RawDetections:
     left, right = st.columns([1, 1])
     left.image(figures.boxes_picture(scene.image, raw.boxes, raw.scores, raw.classes, (s_h, s_w), index),
                caption=f"All {fmt.exact(len(raw.boxes))} boxes, each as opaque as its score p_c·c_i; green: the slot "
-                       "above")
+                       "above", alt="The scene with every predicted box drawn, fainter the lower its score")
     order = np.argsort(-raw.scores, kind="stable")[:8]
     right.dataframe([{"slot (row, col, anchor)": f"({r + 1}, {c + 1}, {a + 1})", "class": CLASS_NAMES[int(raw.classes[k])],
                       "p_c": f"{raw.objectness[k]:.3f}", "score p_c·c": f"{raw.scores[k]:.3f}"}

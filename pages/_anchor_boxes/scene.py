@@ -184,7 +184,8 @@ def grid_and_assignment(view: SceneView) -> tuple[Target, int, np.ndarray]:
     dropped = {a.index for a in target.assignments if a.status == "dropped"}
     left, right = st.columns([1, 1])
     left.image(figures.scene_picture(scene.image, scene.boxes, scene.classes, (s, s), dashed=dropped),
-               caption=f"{scene.size}×{scene.size} px, {len(scene.boxes)} objects, a {s}×{s} grid; dots: midpoints")
+               caption=f"{scene.size}×{scene.size} px, {len(scene.boxes)} objects, a {s}×{s} grid; dots: midpoints",
+               alt=f"The scene: {len(scene.boxes)} drawn shapes in their labelled boxes, over a {s}×{s} grid")
     with right:
         if view.mode == "random":
             st.caption("These objects as text (paste them under 'placed by me' to move them):")

@@ -23,7 +23,9 @@ def _layer_rows(shapes) -> list[dict]:
 def conversion(n: int) -> None:
     """The two networks layer by layer, drawn and in numbers."""
     fc_shapes, conv_shapes = sw.layer_shapes(sw.CROP, sw.CROP, True), sw.layer_shapes(n, n, False)
-    plot.chart(figures.conversion_figure(fc_shapes, conv_shapes, n), "w_conversion")
+    plot.chart(figures.conversion_figure(fc_shapes, conv_shapes, n), "w_conversion",
+               alt=f"The FC model on one {sw.CROP}×{sw.CROP} window and the converted all-conv model on the "
+                   f"{n}×{n} image, layer by layer, with each layer's output shape")
     fc1 = next(s for s in fc_shapes if s.layer.name == "fc1")
     conv_fc1 = next(s for s in conv_shapes if s.layer.name == "fc1 as conv")
     g = sw.window_grid(n)
@@ -67,7 +69,8 @@ def compare(n: int, seed: int) -> None:
     origins = sw.window_origins(n)
     left.image(figures.windows_picture(image, origins, sw.CROP, (i, j)),
                caption=f"{n}×{n} image; dots: the centres of the {g}×{g} windows; green: window ({i + 1}, {j + 1}), "
-                       f"pixels {origins[i] + 1}–{origins[i] + sw.CROP} down, {origins[j] + 1}–{origins[j] + sw.CROP} across")
+                       f"pixels {origins[i] + 1}–{origins[i] + sw.CROP} down, {origins[j] + 1}–{origins[j] + sw.CROP} across",
+               alt=f"The {n}×{n} image with the {g}×{g} window centres dotted and window ({i + 1}, {j + 1}) outlined")
     with mid:
         plot.chart(figures.class_map(crop_run.probs, sw.WINDOW_CLASSES, "crop by crop (FC model)", (i, j)), "w_crops")
     with right:
@@ -76,7 +79,8 @@ def compare(n: int, seed: int) -> None:
     same = bool((crop_run.probs.argmax(2) == pass_run.probs.argmax(2)).all())
     crop = sw.crops(image)[i, j]
     c1, c2 = st.columns([1, 3])
-    c1.image(figures.crop_picture(crop), caption=f"window ({i + 1}, {j + 1}) as the FC model sees it")
+    c1.image(figures.crop_picture(crop), caption=f"window ({i + 1}, {j + 1}) as the FC model sees it",
+             alt=f"The {sw.CROP}×{sw.CROP} crop of window ({i + 1}, {j + 1}), enlarged")
     c2.dataframe([{"class": name, "crop by crop": f"{crop_run.probs[i, j, k]:.6f}",
                    "one pass": f"{pass_run.probs[i, j, k]:.6f}"} for k, name in enumerate(sw.WINDOW_CLASSES)],
                  hide_index=True, key="w_probs")

@@ -31,9 +31,12 @@ def show_probe(probe: shape_probe.Probe, expected: tuple[int, int, int]) -> None
 
 
 def conv_controls() -> tuple[int, ...]:
+    # One st.columns row per row of fields: the page's order (and so Tab's) then runs across each row, as the
+    # fields are laid out, not down the left column and then the right one.
     c1, c2 = st.columns(2)
     h = ui.number_field("n_H: input height", 1, MAX_SIDE, key="h", container=c1)
     w = ui.number_field("n_W: input width", 1, MAX_SIDE, key="w", container=c2)
+    c1, c2 = st.columns(2)
     f = ui.number_field("f: filter size", 1, MAX_F, key="f", container=c1)
     s = ui.number_field("s: stride", 0, MAX_S, key="s", help="0 is allowed so you can see why it cannot work.", container=c2)
     mode = st.segmented_control("Padding", PAD_MODES, key="pm", required=True,
@@ -43,6 +46,7 @@ def conv_controls() -> tuple[int, ...]:
     p = ui.number_field("p: padding per side", 0, MAX_P, key="p", disabled=mode != "number", container=c1)
     d = ui.number_field("d: dilation", 1, MAX_D, key="d", container=c2,
                         help="Gaps between the filter's taps; 1 is an ordinary filter.")
+    c1, c2 = st.columns(2)
     n_c = ui.number_field("n_C: input channels", 1, MAX_CHANNELS, key="nc", container=c1)
     k = ui.number_field("filters (output channels)", 1, MAX_CHANNELS, key="k", container=c2)
     return h, w, f, (p if mode == "number" else mode), s, d, n_c, k

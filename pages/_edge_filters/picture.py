@@ -25,12 +25,15 @@ LEARNED_SIDE = 256  # the picture is shrunk to this before the 16 learned filter
 FEATURE_MAP_WIDTH = 110  # pixels each of the 16 feature maps is shown at
 
 
-def show_map(picture: tuple[bytes, tuple[int, ...]], caption: str, shape: tuple[int, ...]) -> None:
-    """An encoded picture (JPEG bytes, shown (H, W)) of a map, with the map's true size in the caption when it differs."""
+def show_map(picture: tuple[bytes, tuple[int, ...]], caption: str, shape: tuple[int, ...], alt: str) -> None:
+    """An encoded picture (JPEG bytes, shown (H, W)) of a map, with the map's true size in the caption when it differs.
+
+    ``alt`` says what the picture shows, for a screen reader (the caption says how to read it).
+    """
     data, shown = picture
     if tuple(shown[:2]) != tuple(shape[:2]):
         caption += f" (computed at {shape[1]}×{shape[0]}, shown at {shown[1]}×{shown[0]})"
-    st.image(data, caption=caption, width="stretch")
+    st.image(data, caption=caption, width="stretch", alt=alt)
 
 
 def encoded(rgb: np.ndarray) -> tuple[bytes, tuple[int, ...]]:
@@ -56,7 +59,7 @@ def show_signed(values: np.ndarray, what: str, signs: tuple[str, str] | None, ke
     clipped = f" (the strongest, up to {fmt.num(largest)}, are clipped)" if largest > limit else ""
     red, blue = (f" ({signs[0]})", f" ({signs[1]})") if signs else ("", "")
     show_map(picture, f"{what}: red > 0{red}, white 0, blue < 0{blue}; full colour at ±{fmt.num(limit)}{clipped}",
-             values.shape)
+             values.shape, alt=f"{what} as a colour map of the picture: red where it is positive, blue where negative")
 
 
 @st.cache_resource(show_spinner=False)
@@ -67,7 +70,7 @@ def _wheel() -> bytes:
 def direction_legend() -> None:
     """The colour wheel and what θ means."""
     wheel, words = st.columns([1, 4])
-    wheel.image(_wheel(), width=80)
+    wheel.image(_wheel(), width=80, alt="Colour wheel: the colour that marks each edge direction θ")
     words.caption("Colour = the direction θ an edge runs, counter-clockwise from →, with the light side on "
                   "its left: the θ whose angle kernel responds most. Red (0°): horizontal, light above; "
                   "yellow-green (90°): vertical, light on the left; cyan (180°): horizontal, light below; "
@@ -97,7 +100,7 @@ def on_a_picture(applied: np.ndarray, p: int, s: int, flip: bool, signs: tuple[s
     shown, mapped = st.columns(2)
     with shown:
         show_map(media.reuse(media.digest("grey", image_key), lambda: encoded(colour.gray_rgb(samples.shrink(gray), 255))),
-                 f"{name}, in grey (0 black … 255 white)", gray.shape)
+                 f"{name}, in grey (0 black … 255 white)", gray.shape, alt="The chosen picture in grey")
     with mapped:
         show_signed(response, "Filter response", signs, applied)
     gradient_section(gray, p, s, flip, provider)
@@ -121,9 +124,11 @@ def gradient_section(gray: np.ndarray, p: int, s: int, flip: bool, provider: str
     mag_picture, dir_picture = media.reuse(media.digest("gradient", gx, gy), lambda: _gradient_pictures(gx, gy, magnitude))
     mag_col, dir_col = st.columns(2)
     with mag_col:
-        show_map(mag_picture, f"Magnitude √(Gx² + Gy²): black 0 … white {fmt.num(magnitude.max())}", magnitude.shape)
+        show_map(mag_picture, f"Magnitude √(Gx² + Gy²): black 0 … white {fmt.num(magnitude.max())}", magnitude.shape,
+                 alt="Gradient magnitude of the picture: bright where its edges are strong, black where it is flat")
     with dir_col:
-        show_map(dir_picture, "Direction θ = atan2(Gx, Gy) as colour, strength as brightness", magnitude.shape)
+        show_map(dir_picture, "Direction θ = atan2(Gx, Gy) as colour, strength as brightness", magnitude.shape,
+                 alt="Edge direction of the picture: each edge coloured by the way it runs, brighter where stronger")
         direction_legend()
 
 
@@ -170,7 +175,9 @@ def learned_section(gray: np.ndarray, image_key: str, provider: str) -> None:
     # The maps depend only on the picture, the network and where it ran: keyed by those, not by 16 maps' bytes.
     maps = media.reuse(media.digest("learned", image_key, name, provider),
                        lambda: [media.jpeg(colour.gray_rgb(a, float(a.max())), FEATURE_MAP_WIDTH) for a in a1])
-    st.image(maps, caption=[f"#{i}" for i in range(len(a1))], width=FEATURE_MAP_WIDTH)
+    st.image(maps, caption=[f"#{i}" for i in range(len(a1))], width=FEATURE_MAP_WIDTH,
+             alt=[f"Feature map #{i} of the learned layer on the picture, bright where filter #{i} responds"
+                  for i in range(len(a1))])
     st.caption(f"The first layer's 16 feature maps a = ReLU(W ∗ x + b) on the picture (shrunk to "
                f"{x.shape[1]}×{x.shape[0]}, pixels scaled to 0…1, p = 1; black 0 … white the map's largest value), "
                "from one ONNX Runtime call with K = 16.")
@@ -196,7 +203,8 @@ def volume_section(applied: np.ndarray, p: int, s: int, channels: np.ndarray, im
         with col:
             picture = media.reuse(media.digest("channel", image_key, index),
                                   lambda index=index: encoded(colour.channel_rgb(samples.shrink(channels[index]), index)))
-            show_map(picture, f"{letter} channel", channels[index].shape)
+            show_map(picture, f"{letter} channel", channels[index].shape,
+                     alt=f"The picture's {('red', 'green', 'blue')[index]} channel")
             st.latex(rf"W_{letter} = {fmt.bmatrix(volume[0, index])}" if f <= 5 else rf"W_{letter}: {f}\times{f}")
     with cols[3]:
         show_signed(volume_map, "One map, Σ over R, G, B", signs, volume)

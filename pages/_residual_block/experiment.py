@@ -165,7 +165,8 @@ def digit(record: dict, depths: list[int], shown: bool) -> None:
     res = dx.predict(images[index:index + 1], depth, True, provider=ui.provider())
     with cols[0]:
         st.image(np.kron(images[index], np.ones((16, 16))) / dx.PIXEL_SCALE, clamp=True, width=128,
-                 caption=f"label {labels[index]} (load_digits index {indices[index]})")
+                 caption=f"label {labels[index]} (load_digits index {indices[index]})",
+                 alt=f"The 8×8 handwritten test digit, a {labels[index]}, enlarged")
     with cols[1]:
         for kind, pred in (("plain", plain), ("residual", res)):
             st.metric(f"{kind}-{depth} says", int(pred.labels[0]), f"{pred.probabilities[0].max():.0%} sure",

@@ -5,6 +5,8 @@ One home for every formatter, so a value reads the same on every page.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 MINUS = "\u2212"  # the typographic minus, for text (LaTeX gets "-")
@@ -79,6 +81,11 @@ def index_list(indices: np.ndarray, limit: int = 12) -> str:
 # punctuation marks; a backslash before each makes Markdown print it as it is.
 _MARKUP = set("\\`*_{}[]()#+-.!|~<>$:&=\"'")
 MAX_ECHO = 200  # characters of a visitor's text repeated back on a page
+# GFM turns bare URLs and e-mail addresses into live links after the escapes are read (the Markdown renderer
+# finds them in the plain text), so a backslash cannot stop it: an invisible word joiner (U+2060) inside
+# "http://", "www." and before "@" does.
+WORD_JOINER = "\u2060"
+_AUTOLINK = re.compile(r"(?i)(?<=https)(?=:)|(?<=http)(?=:)|(?<=www)(?=\.)|(?=@)")
 
 
 def escape(text: object, limit: int = MAX_ECHO) -> str:
@@ -86,12 +93,14 @@ def escape(text: object, limit: int = MAX_ECHO) -> str:
 
     Every character that Markdown, LaTeX or Streamlit's directives could read is
     backslash-escaped, so ``**bold** [link](x) $x^2$`` is shown as typed, never
-    rendered; control characters (newlines included) become spaces, and text
-    longer than ``limit`` is cut with "…". Use it for every string a visitor
+    rendered; a bare URL or e-mail address gets an invisible word joiner so it
+    is not made a live link; control characters (newlines included) become
+    spaces, and text longer than ``limit`` is cut with "…". Use it for every string a visitor
     controls that reaches st.markdown, st.error, st.warning, st.info,
     st.caption or a widget label.
     """
     text = str(text)
     cut = len(text) > limit
     text = "".join(" " if ord(c) < 32 or 0x7F <= ord(c) < 0xA0 else c for c in text[:limit])
+    text = _AUTOLINK.sub(WORD_JOINER, text)
     return "".join("\\" + c if c in _MARKUP else c for c in text) + ("…" if cut else "")

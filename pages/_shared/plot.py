@@ -9,12 +9,17 @@ Figures, and :func:`shared` keeps each built one for every visitor who asks for 
 from __future__ import annotations
 
 import functools
+import html
+import re
 from collections.abc import Sequence
 
 import plotly.graph_objects as go
 import streamlit as st
 
 STATIC = {"displayModeBar": False}  # small teaching figures: no zoom/pan toolbar
+ALT_CLASS = "chart-alt"  # a chart's text alternative: read by screen readers, not drawn (pages/_shared/ui.py's CSS)
+MAX_ALT_ITEMS = 6  # panel titles, axes and legend entries named in a chart's text alternative, at most
+KINDS = {"heatmap": "Heat map", "bar": "Bar chart", "histogram": "Histogram"}  # what a chart of one trace type is called
 MAX_SHARED = 24  # built figures kept per builder, 50–150 kB each (measured): a few MB per builder
 
 
@@ -51,9 +56,59 @@ def shared(builder):
     return st.cache_resource(max_entries=MAX_SHARED, show_spinner=False)(build)
 
 
-def chart(fig, key: str, **kwargs) -> None:
-    """Show a plotly figure (a dict or a Figure) at the container's width, without the mode bar."""
+def _text(value) -> str:
+    """A title's text, whether plotly holds it as a string, a {"text": ...} dict or a Title object."""
+    text = value if value is None or isinstance(value, str) else (
+        value.get("text") if isinstance(value, dict) else getattr(value, "text", None))
+    return " ".join(re.sub(r"<[^>]+>", " ", text or "").split())  # plotly titles may hold <br>, <sub>
+
+
+def describe(fig, limit: int = MAX_ALT_ITEMS) -> str:
+    """A sentence saying what a figure shows: its title, its subplots' titles, its axes and its legend entries.
+
+    The chart's text alternative when the page gives none (:func:`chart`'s ``alt``). Reads the
+    figure's own words only, and copies no trace: a dict is read as it is, a shared figure
+    through its shared dict, another Figure through its layout and its traces' names.
+    """
+    if isinstance(fig, dict | SharedFigure):
+        data = fig if isinstance(fig, dict) else fig.to_dict()
+        layout, traces = data.get("layout", {}), data.get("data", ())
+    else:  # a Figure's to_dict() deep-copies every trace; its layout alone is small
+        layout = fig.layout.to_plotly_json()
+        traces = [{"type": t.type, "name": t.name, "showlegend": t.showlegend} for t in fig.data]
+    parts = []
+    if title := _text(layout.get("title")):
+        parts.append(title)
+    panels = [_text(a) for a in layout.get("annotations", ()) if isinstance(a, dict) and a.get("xref") == "paper"]
+    if panels := [t for t in panels if t][:limit]:
+        parts.append("panels: " + "; ".join(panels))
+    axes = []
+    for name in sorted(k for k in layout if re.fullmatch(r"[xy]axis\d*", k)):
+        if (text := _text(layout[name].get("title"))) and text not in axes:
+            axes.append(text)
+    if axes := axes[:limit]:
+        parts.append("axes: " + ", ".join(axes))
+    names = []
+    for trace in traces:
+        if trace.get("showlegend") is not False and (name := _text(trace.get("name"))) and name not in names:
+            names.append(name)
+    if names := names[:limit]:
+        parts.append("showing " + ", ".join(names))
+    kinds = {KINDS.get(trace.get("type", "scatter"), "Chart") for trace in traces}
+    return f"{kinds.pop() if len(kinds) == 1 else 'Chart'}: " + "; ".join(parts) + "." if parts else ""
+
+
+def chart(fig, key: str, alt: str | None = None, **kwargs) -> None:
+    """Show a plotly figure (a dict or a Figure) at the container's width, without the mode bar, with a text alternative.
+
+    A screen reader gets ``alt`` (or, without it, :func:`describe`'s sentence) as a paragraph just after
+    the chart, hidden from the eye (the page's text already explains the chart to a sighted reader);
+    plotly's SVG alone reads as a jumble of tick labels.
+    """
     st.plotly_chart(fig, key=key, width="stretch", config=STATIC, **kwargs)
+    text = alt or describe(fig)
+    if text:
+        st.html(f'<p class="{ALT_CLASS}">{html.escape(text)}</p>')
 
 
 def subplot_grid(rows: int, cols: int, titles: Sequence[str] = (), horizontal_spacing: float = 0.2,

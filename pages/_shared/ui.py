@@ -314,7 +314,10 @@ def missing(*values) -> bool:
 # ---------------------------------------------------------------- the page itself
 # KaTeX draws display formulas in boxes that scroll sideways; a pixel or two of overflow made them
 # scroll regions that a keyboard cannot reach (axe: scrollable-region-focusable). Padding removes it.
-PAGE_CSS = ".katex-display { padding: 0.3em 0.25em 0.6em; }"
+# A chart's text alternative (pages/_shared/plot.py) is for screen readers only: out of the layout, clipped to nothing.
+PAGE_CSS = (".katex-display { padding: 0.3em 0.25em 0.6em; }\n"
+            '[data-testid="stElementContainer"]:has(.chart-alt) { position: absolute; width: 1px; height: 1px; '
+            "overflow: hidden; clip-path: inset(50%); white-space: nowrap; }")
 
 
 def page_style() -> None:

@@ -41,7 +41,8 @@ def show(content: Picked, style: Picked, keep: bool, provider: str, page_keys: t
     out = compute.fast_result(content, style, side, strength, fkeep, provider)
     left, right = st.columns(2)
     left.image(compute.encoded(("fast", content.key, style.key, side, strength, fkeep), lambda: out), width="stretch",
-               caption=f"Fast stylization, {out.shape[1]} × {out.shape[0]}, strength {strength:g}")
+               caption=f"Fast stylization, {out.shape[1]} × {out.shape[0]}, strength {strength:g}",
+               alt="The content image repainted in the style by the fast stylization network")
     c, s = compute.pair(content, style, keep, provider)
     size = (c.rgb.shape[1], c.rgb.shape[0])
     fast_g = compute.analyse(("fast", content.key, style.key, side, strength, fkeep, size),
@@ -56,7 +57,8 @@ def show(content: Picked, style: Picked, keep: bool, provider: str, page_keys: t
                             lambda: features.resize(np.asarray(picture, np.float32) / 255, size), provider)
         rows.append((f"your generation ({job.done} iterations)", compute.costs_of(g, c, s, lambdas)))
         right.image(compute.encoded(("generated", job.id, job.done), lambda: picture), width="stretch",
-                    caption=f"Your generation: {st.session_state.get('_st_job_label', '')}")
+                    caption=f"Your generation: {st.session_state.get('_st_job_label', '')}",
+                    alt="The image G your optimisation generated")
     else:
         right.info("Run a generation in section 3 to compare it here.")
     st.dataframe([{"G": label, "J_style (λ-weighted)": fmt.num(r.style, 3), "J_content": fmt.num(r.content, 3)}

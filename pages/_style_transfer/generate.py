@@ -108,7 +108,7 @@ def progress_view(job: jobs.Job, settings: Settings) -> None:
     with left:
         latest, at = progress.latest, (progress.pictures[-1][0] if progress.pictures else 0)
         st.image(latest, caption=f"G after {at} iterations" if at else "G at the start: content + noise",
-                 width="stretch", output_format="JPEG")
+                 width="stretch", output_format="JPEG", alt="The generated image G so far")
     with right:
         steps = list(progress.steps)
         if steps:
@@ -128,7 +128,7 @@ def progress_view(job: jobs.Job, settings: Settings) -> None:
     snapshots = progress.pictures[:-1][-6:]  # up to six earlier pictures
     if snapshots:
         st.image([p for _, p in snapshots], caption=[f"iteration {i}" for i, _ in snapshots], width=120,
-                 output_format="JPEG")
+                 output_format="JPEG", alt=[f"The generated image G at iteration {i}" for i, _ in snapshots])
 
 
 def _watch(content: Picked, style: Picked, provider: str, page_keys: tuple[str, ...]) -> None:

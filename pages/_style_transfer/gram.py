@@ -58,10 +58,11 @@ def gram_pictures(left: Analysed, right: Analysed, layer: str, titles: tuple[str
     for col, a, title in zip(cols, (left, right), titles):
         picture = compute.encoded(("gram", a.key, layer, shown, high),
                                   lambda a=a: figures.gram_picture(a.grams[layer], shown, high), "PNG")
-        col.image(picture, caption=title)
+        col.image(picture, caption=title, alt="A Gram matrix as a heat map: brighter where two channels fire together")
     quarter = high / 4  # the legend's middle: colour follows √G, so a quarter of the top value sits halfway
     cols[0].image(compute.encoded(("colour_bar",), figures.colour_bar, "PNG"),
-                  caption=f"colour ∝ √G: 0 … {fmt.num(quarter)} (middle) … {fmt.num(high)}, both pictures")
+                  caption=f"colour ∝ √G: 0 … {fmt.num(quarter)} (middle) … {fmt.num(high)}, both pictures",
+                  alt="The colour scale of both Gram matrix pictures, from 0 to the largest value")
 
 
 def formulas(layer: str, a_s: np.ndarray, g_s: np.ndarray, g_g: np.ndarray, j_layer: float,
@@ -100,7 +101,8 @@ def show(content: Picked, style: Picked, keep: bool, provider: str) -> None:
 
     pictures = st.columns(3)
     for col, (a, caption) in zip(pictures, ((s, f"S: {style.label}"), (g, f"G: {g_words}"), (c, f"C: {content.label}"))):
-        col.image(compute.encoded(a.key, lambda a=a: a.rgb), caption=caption, width="stretch")
+        col.image(compute.encoded(a.key, lambda a=a: a.rgb), caption=caption, width="stretch",
+                  alt={"S": "The style image S", "G": "The image G compared", "C": "The content image C"}[caption[0]])
     n_c, n_h, n_w = s.acts[layer].shape
     shown = min(channels, n_c)
     gram_pictures(s, g, layer, ("G^(S), the style image", f"G^(G), {g_words}"), shown)

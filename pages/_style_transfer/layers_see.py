@@ -65,7 +65,8 @@ def show(provider: str, page_keys: tuple[str, ...]) -> None:
             top, left, _, _ = patch.box
             cols[k % 3].image(_patch_picture(patch), width=PATCH_PX, output_format="JPEG",
                               caption=f"{samples.SAMPLES[patch.image].split(' (')[0]}, a = {fmt.num(patch.value)}; "
-                                      f"unit ({patch.row + 1}, {patch.col + 1}), pixels from ({top + 1}, {left + 1})")
+                                      f"unit ({patch.row + 1}, {patch.col + 1}), pixels from ({top + 1}, {left + 1})",
+                              alt=f"An image patch on which channel {unit} of {LAYERS[layer].short} fires strongly")
     chain = top_patches.conv_chain(layer)
     st.caption(f"{LAYERS[layer].label}: {len(chain)} convs from the pixels ({sum(c.f > 1 for c in chain)} of them "
                f"3 × 3, {sum(c.s == 2 for c in chain)} with stride 2), so a unit sees {side} × {side} pixels and "

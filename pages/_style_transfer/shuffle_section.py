@@ -63,9 +63,10 @@ def show(content: Picked, style: Picked, keep: bool, provider: str, page_keys: t
     h, w = original.rgb.shape[:2]
     cut = ": cut to whole patches" if original is not (s if which == "s" else c) else ""
     left.image(compute.encoded(original.key, lambda: original.rgb), width="stretch",
-               caption=f"{CAPTIONS[which]} ({w} × {h}{cut})")
+               caption=f"{CAPTIONS[which]} ({w} × {h}{cut})", alt="The image before its patches are shuffled")
     right.image(compute.encoded(shuffled.key, lambda: shuffled.rgb), width="stretch",
-                caption=f"Its {patch}×{patch} patches, shuffled (order {seed + 1})")
+                caption=f"Its {patch}×{patch} patches, shuffled (order {seed + 1})",
+                alt=f"The same image cut into {patch}×{patch} patches, put back in a shuffled order")
     layer = st.session_state.get("gl", STYLE_LAYERS[1])
     shown = min(int(st.session_state.get("gk", "32")), LAYERS[layer].channels)
     gram.gram_pictures(original, shuffled, layer, (f"G^[{LAYERS[layer].short}] before", "G after the shuffle"),

@@ -123,8 +123,10 @@ def show(all_keys: list[str]) -> None:
     given = glyph_image.to_uint8(picture)
     small = max(given.shape) <= glyph_image.WORK_SIDE
     cols[0].image(figures.upscale(given, 4) if small else given, width=128, caption="as given",
-                  output_format="PNG" if small else "JPEG")  # an upload is a photo: JPEG is much faster
-    cols[1].image(figures.upscale(glyph, 4), width=128, output_format="PNG", caption="as the network sees it (32 × 32)")
+                  output_format="PNG" if small else "JPEG",  # an upload is a photo: JPEG is much faster
+                  alt="Your picture, as given")
+    cols[1].image(figures.upscale(glyph, 4), width=128, output_format="PNG", caption="as the network sees it (32 × 32)",
+                  alt="Your picture as the network sees it: grey, 32 × 32, enlarged")
     with cols[2]:
         st.text(f"Picture: {name}")
         best = nearest[0]
@@ -140,6 +142,7 @@ def show(all_keys: list[str]) -> None:
         identity = int(identities[match.index])
         col.image(figures.upscale(glyphs.images[enrolled[match.index]], 3), width=96, output_format="PNG",
                   caption=f"{glyphs.char(identity)} (#{identity + 1}): d = {fmt.num(match.distance)}"
-                          + (", seen" if glyphs.seen[enrolled[match.index]] else ", never seen"))
+                          + (", seen" if glyphs.seen[enrolled[match.index]] else ", never seen"),
+                  alt=f"Enrolled glyph {glyphs.char(identity)}, number {identity + 1} of the nearest")
     ui.show_runs(runs, "What ran for your picture")
     ui.sync_url(all_keys)

@@ -55,7 +55,8 @@ def show(all_keys: list[str]) -> None:
     shown = [float(fmt.num(v, DIGITS)) for v in (triplet.d_ap, triplet.d_an)]
     pictures = st.columns(3)
     for col, (role, index) in zip(pictures, (("A", triplet.anchor), ("P", triplet.positive), ("N", triplet.negative))):
-        col.image(figures.upscale(data.glyphs.images[index], 3), width=96, output_format="PNG", caption=role)
+        col.image(figures.upscale(data.glyphs.images[index], 3), width=96, output_format="PNG", caption=role,
+                  alt=f"The {dict(A='anchor', P='positive', N='negative')[role]} glyph of the question")
     st.markdown(f"With **d(A, P) = {fmt.num(shown[0], DIGITS)}**, **d(A, N) = {fmt.num(shown[1], DIGITS)}** and "
                 f"**α = {fmt.num(ALPHA)}**:")
     left, right = st.columns(2)

@@ -119,7 +119,9 @@ def _pictures(data: state.Shared, triplet: ts.Triplet) -> None:
         picture = int(np.flatnonzero(glyphs.members(label) == index)[0]) + 1
         col.image(figures.upscale(glyphs.images[index], 4), width=128, output_format="PNG",
                   caption=f"{role}: {identity_name(glyphs, label)}, picture {picture} "
-                          f"({glyphs.face_names[glyphs.faces[index]]})")
+                          f"({glyphs.face_names[glyphs.faces[index]]})",
+                  alt=f"The {dict(A='anchor', P='positive', N='negative')[role]}: glyph {identity_name(glyphs, label)}, "
+                      f"picture {picture}")
 
 
 def _loss(triplet: ts.Triplet, encodings: np.ndarray, alpha: float) -> None:

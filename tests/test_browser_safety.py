@@ -78,7 +78,10 @@ CHART_ALT_JS = """() => [...document.querySelectorAll('[data-testid="stMain"] [d
 INSIDE_JS = "([target, sel]) => !!document.querySelector(target)?.closest(sel)"
 
 UPLOADS = '[data-testid="stFileUploaderDropzoneInput"]'
-TEXTS = '[data-testid="stMain"] textarea:enabled, [data-testid="stMain"] [data-testid="stTextInput"] input:enabled'
+# Free text only: a number field (ui.number_field) is a text box too, keyed "<key>__typed" (Streamlit puts the key in
+# its container's class); typing a marker there only gets it refused, and the sections after it are not drawn.
+TEXTS = ('[data-testid="stMain"] textarea:enabled, '
+         '[data-testid="stMain"] [data-testid="stTextInput"] input:enabled:not([class*="__typed"] input)')
 BAD_NAME = "**bold** [link](http://evil.example) `code` $x^2$ <b>h</b>.png"  # Markdown, a link, LaTeX and HTML
 WORD_JOINER = "\u2060"  # invisible; what keeps a bare URL in visitor text from becoming a live link
 BAD_NAME_MARKUP = "strong, em, a, code, b, .katex"  # what any of it would render as if the name reached markdown
@@ -257,7 +260,8 @@ def test_padding_and_stride_tab_order_runs_across_rows(walk):
     """The number fields of Padding & stride's first tab, laid out two to a row, are reached by Tab row by row,
     left to right (n_H, n_W, then f, s, ...), not down one column and then the other."""
     visit = walk("conv_arithmetic", "conv_arithmetic")
-    fields = [k for k, w in enumerate(visit.widgets) if w["main"] and w["kind"] == "stNumberInput"]
+    # The number fields are ui.number_field text boxes (Streamlit's number input before them).
+    fields = [k for k, w in enumerate(visit.widgets) if w["main"] and w["kind"] in ("stNumberInput", "stTextInput")]
     assert len(fields) >= 4, [visit.widgets[k]["label"] for k in fields]
     by_tab = [k for k in visit.focused if k in fields]
     in_rows = [k for row in _rows([visit.widgets[k] for k in fields]) for k in (fields[i] for i in row)]
